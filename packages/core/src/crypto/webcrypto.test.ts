@@ -1,0 +1,4 @@
+import { providerContract } from '../../test/provider-contract.js';
+import { webCryptoProvider } from './webcrypto.js';
+
+providerContract(webCryptoProvider);
