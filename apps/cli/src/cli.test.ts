@@ -385,8 +385,12 @@ describe('usage', () => {
       const r = await run([c.name, '--help']);
       expect(r.code, c.name).toBe(0);
       expect(r.out).toContain(`Usage: openmid ${c.name}`);
-      for (const sub of c.subcommands ?? [])
-        expect((await run([c.name, sub.name, '--help'])).code).toBe(0);
+      expect(r.out, 'the command name once').not.toContain(`${c.name} ${c.name}`);
+      for (const sub of c.subcommands ?? []) {
+        const h = await run([c.name, sub.name, '--help']);
+        expect(h.code).toBe(0);
+        expect(h.out.split('\n')[0]).toBe(`Usage: openmid ${sub.usage.split('\n')[0]}`);
+      }
     }
     expect((await run(['--help'])).out).toContain('Commands:');
   });

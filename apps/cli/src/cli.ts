@@ -59,7 +59,9 @@ export function optional(values: Values, name: string): string | undefined {
 }
 
 function helpText(path: string, cmd: Command): string {
-  let text = `Usage: ${path} ${cmd.usage}\n\n${cmd.summary}\n`;
+  // A command's usage already starts with its own path ("issuer offer …"): name the program once.
+  const program = path.split(' ')[0] ?? path;
+  let text = `Usage: ${program} ${cmd.usage}\n\n${cmd.summary}\n`;
   if (cmd.subcommands?.length) {
     text += '\nCommands:\n';
     for (const sub of cmd.subcommands) text += `  ${sub.name.padEnd(14)} ${sub.summary}\n`;

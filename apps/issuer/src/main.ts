@@ -411,6 +411,9 @@ const isMain =
   process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
   const running = await startIssuer();
-  const { text } = await demoOfferText(running.issuer.ctx, { url: running.url });
-  process.stdout.write(`${text}\n`);
+  // `openmid start` turns this off: there the landing page's agency console makes offers.
+  if (process.env['ISSUER_PRINT_DEMO_OFFER'] !== '0') {
+    const { text } = await demoOfferText(running.issuer.ctx, { url: running.url });
+    process.stdout.write(`${text}\n`);
+  } else process.stdout.write(`OpenMID issuer: ${running.url}\n`);
 }
