@@ -412,7 +412,7 @@ const isMain =
 if (isMain) {
   const running = await startIssuer();
   // `openmid start` turns this off: there the landing page's agency console makes offers.
-  if (process.env['ISSUER_PRINT_DEMO_OFFER'] !== '0') {
+  if (running.issuer.ctx.config.ISSUER_PRINT_DEMO_OFFER) {
     const { text } = await demoOfferText(running.issuer.ctx, { url: running.url });
     process.stdout.write(`${text}\n`);
   } else process.stdout.write(`OpenMID issuer: ${running.url}\n`);

@@ -19,14 +19,14 @@ import { type Command, type Io, optional, usageError } from '../cli.js';
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /** The services in start order, with their default ports (issue 3 §3, issue 5 §2). */
-interface ServiceSpec {
+export interface ServiceSpec {
   readonly name: 'ledger' | 'issuer' | 'verifier' | 'wallet' | 'portal';
   readonly title: string;
   readonly entry: string;
   readonly port: number;
 }
 
-const SERVICES: readonly ServiceSpec[] = [
+export const SERVICES: readonly ServiceSpec[] = [
   { name: 'ledger', title: 'trust ledger', entry: 'apps/ledger/src/main.ts', port: 7005 },
   { name: 'issuer', title: 'issuer (OpenID4VCI)', entry: 'apps/issuer/src/main.ts', port: 7001 },
   {
@@ -39,11 +39,11 @@ const SERVICES: readonly ServiceSpec[] = [
   { name: 'portal', title: 'landing page', entry: 'apps/portal/src/main.ts', port: 7000 },
 ];
 
-type Urls = Record<ServiceSpec['name'], string>;
-type Dirs = Record<ServiceSpec['name'], string>;
+export type Urls = Record<ServiceSpec['name'], string>;
+export type Dirs = Record<ServiceSpec['name'], string>;
 
 /** The environment each service reads (see docs/issuer.md, docs/verifier.md, docs/wallet.md). */
-function environment(
+export function environment(
   spec: ServiceSpec,
   urls: Urls,
   dirs: Dirs,
@@ -67,7 +67,7 @@ function environment(
         // Registers its iss, keys and types on the ledger at start-up (dev governance countersigns).
         ISSUER_LEDGER_URL: urls.ledger,
         ISSUER_LEDGER_ADMIN_KEY_FILE: join(dirs.ledger, 'admin-api-key'),
-        ISSUER_PRINT_DEMO_OFFER: '0', // the agency console on the landing page makes offers
+        ISSUER_PRINT_DEMO_OFFER: 'false', // the agency console on the landing page makes offers
       };
     case 'verifier': {
       // Issuers and relying parties come from the trust ledger (docs/verifier.md "On the trust
