@@ -208,7 +208,7 @@ try {
     `request → consent shown     ${ms(median(toConsent))} [${ms(p95(toConsent))}]   (fetch + verify request object and attestation, match cards)`,
   );
   console.log(
-    `consent → presentation sent ${ms(sentMed)} [${ms(p95(consentToSent))}]   × reference ${(sentMed / sign).toFixed(1)} (one WebCrypto ES256 signature: ${ms(sign)})`,
+    `consent → presentation sent ${ms(sentMed)} [${ms(p95(consentToSent))}]   × reference ${(sentMed / sign).toFixed(1)} (one WebCrypto ES256 signature: ${sign.toFixed(3)} ms)`,
   );
   console.log(
     `initial bundle (gzip)       ${(size.initial / 1024).toFixed(1)} kB   × reference ${(size.initial / size.reference).toFixed(2)} (react-dom client, gzip: ${(size.reference / 1024).toFixed(1)} kB); all chunks ${(size.total / 1024).toFixed(1)} kB`,
