@@ -27,7 +27,7 @@ export const IssuerConfigSchema = z.object({
   /** Synthetic citizens seeded into an empty register on first start (0: none). */
   ISSUER_SEED_CITIZENS: envVar.int({ min: 0, max: 10_000_000, default: 1000 }),
   ISSUER_SEED: z.string().min(1).max(100).default('openmid-demo'),
-  /** Print an offer QR for the first demo citizen at start-up (`openmid start`: off). */
+  /** Print an offer QR for the first demo citizen at start-up (off for a quiet production log). */
   ISSUER_PRINT_DEMO_OFFER: envVar.boolean(true),
   /** Lifetime of a credential offer's pre-authorized code, seconds. */
   ISSUER_OFFER_TTL: envVar.int({ min: 60, max: 30 * 86_400, default: 7 * 86_400 }),

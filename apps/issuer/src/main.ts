@@ -411,7 +411,7 @@ const isMain =
   process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (isMain) {
   const running = await startIssuer();
-  // `openmid start` turns this off: there the landing page's agency console makes offers.
+  // A terminal-only deployment has no console page: the QR is how a newcomer gets a first card.
   if (running.issuer.ctx.config.ISSUER_PRINT_DEMO_OFFER) {
     const { text } = await demoOfferText(running.issuer.ctx, { url: running.url });
     process.stdout.write(`${text}\n`);

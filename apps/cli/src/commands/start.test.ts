@@ -50,7 +50,7 @@ describe('openmid start → service configuration', () => {
     });
   }
 
-  test('the issuer is told not to print its own demo offer (the console makes offers)', () => {
+  test('the issuer prints its demo offer QR in the terminal (issue 3: npm start shows one)', () => {
     const { urls, dirs, ports } = setting(true);
     const issuer = SERVICES.find((s) => s.name === 'issuer');
     if (issuer === undefined) throw new Error('no issuer in SERVICES');
@@ -58,6 +58,6 @@ describe('openmid start → service configuration', () => {
       NODE_ENV: 'development',
       ...environment(issuer, urls, dirs, ports),
     }) as { ISSUER_PRINT_DEMO_OFFER: boolean };
-    expect(config.ISSUER_PRINT_DEMO_OFFER).toBe(false);
+    expect(config.ISSUER_PRINT_DEMO_OFFER).toBe(true);
   });
 });

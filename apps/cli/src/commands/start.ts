@@ -67,7 +67,6 @@ export function environment(
         // Registers its iss, keys and types on the ledger at start-up (dev governance countersigns).
         ISSUER_LEDGER_URL: urls.ledger,
         ISSUER_LEDGER_ADMIN_KEY_FILE: join(dirs.ledger, 'admin-api-key'),
-        ISSUER_PRINT_DEMO_OFFER: 'false', // the agency console on the landing page makes offers
       };
     case 'verifier': {
       // Issuers and relying parties come from the trust ledger (docs/verifier.md "On the trust
