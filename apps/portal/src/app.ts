@@ -12,6 +12,9 @@
  * | `POST /console/devices/suspend`, `/console/devices/lost` | suspend a device; the lost-phone flow |
  * | `GET /rp/:id` | a demo relying party; `POST /rp/:id/requests` creates a request (QR, link) |
  * | `GET /rp/:id/result/:tx` | its result (JSON, polled by /static/portal.js) |
+ * | `GET /rp/police/in-person` | the police checkpoint reads the licence in person (ISO mDL) |
+ * | `POST /rp/police/in-person` | read the `mdoc:` engagement server-side (inperson.ts) |
+ * | `GET /rp/police/in-person/readings/:id` | a reading's state (JSON, polled by /static/portal.js) |
  *
  * Every POST must come from the portal's own origin (`Sec-Fetch-Site: same-origin`, or an `Origin`
  * naming it): a page elsewhere cannot make the console revoke a credential.
@@ -22,13 +25,17 @@ import { BackendError, type Backends } from './backends.js';
 import type { PortalConfig } from './config.js';
 import type { Html } from './html.js';
 import { type Lang, langOf, tr } from './i18n.js';
+import { createInPersonReader, type InPersonReader, READING_ID } from './inperson.js';
 import {
   type ConsoleState,
   consolePage,
   DEMO_PARTIES,
+  inPersonPage,
   landingPage,
+  OFFER_CONFIGURATIONS,
   type PageContext,
   qrSvg,
+  readingJson,
   rpPage,
   SCENARIOS,
 } from './pages.js';
@@ -63,6 +70,8 @@ export interface PortalAppOptions {
   readonly config: PortalConfig;
   readonly backends: Backends;
   readonly logger: Logger;
+  /** The police checkpoint's in-person reader (default: over global fetch, see inperson.ts). */
+  readonly inPerson?: InPersonReader;
 }
 
 function demoCitizenId(i: number): string {
@@ -91,6 +100,7 @@ export function createPortalApp(options: PortalAppOptions): App {
     ]),
   );
   const portalOrigin = new URL(config.PORTAL_URL).origin;
+  const inPerson = options.inPerson ?? createInPersonReader({ config, logger: options.logger });
 
   const page = (h: Html, status = 200) =>
     new Response(`${h.value}\n`, {
@@ -184,7 +194,13 @@ export function createPortalApp(options: PortalAppOptions): App {
     if (!input.success) return c.text('Bad request', 400);
     const { citizen, type, copies } = input.data;
     try {
-      const offer = await backends.createOffer({ citizenId: citizen, type, copies });
+      const configurations = OFFER_CONFIGURATIONS[type];
+      const offer = await backends.createOffer({
+        citizenId: citizen,
+        type,
+        copies,
+        ...(configurations === undefined ? {} : { configurations }),
+      });
       const qr = await qrSvg(offer.credential_offer_uri, tr(lang, 'offerQrAlt'));
       const state = await consoleState(citizen, { offer: { offer, type, qr } });
       return page(consolePage(ctxOf(`/console?citizen=${citizen}`, lang), state), 201);
@@ -317,6 +333,38 @@ export function createPortalApp(options: PortalAppOptions): App {
     } catch (e) {
       return c.json({ code: codeOf(e) }, 200, { 'cache-control': 'no-store' });
     }
+  });
+
+  // The police checkpoint reads the licence in person: the portal server is the ISO 18013-5 reader.
+  app.get('/rp/police/in-person', (c) => {
+    const lang = langOf(c.req.query('lang'));
+    const url = new URL(c.req.url);
+    const id = c.req.query('reading');
+    const ctx = ctxOf(`${url.pathname}${url.search}`, lang);
+    if (id === undefined) return page(inPersonPage(ctx, {}));
+    const view = inPerson.get(id) ?? { outcome: 'failed', code: 'ERR_HTTP_NOT_FOUND' };
+    return page(inPersonPage(ctx, { reading: { id, view } }));
+  });
+
+  app.post('/rp/police/in-person', async (c) => {
+    if (!sameOrigin(c.req.raw)) return c.text('Forbidden', 403);
+    const form = await c.req.parseBody();
+    const lang = langOf(typeof form['lang'] === 'string' ? form['lang'] : undefined);
+    const engagement = typeof form['engagement'] === 'string' ? form['engagement'] : '';
+    const reading = await inPerson.start(engagement);
+    const ctx = ctxOf(`/rp/police/in-person${lang === 'en' ? '?lang=en' : ''}`, lang);
+    return page(inPersonPage(ctx, { reading }), reading.view.outcome === 'waiting' ? 202 : 422);
+  });
+
+  app.get('/rp/police/in-person/readings/:id', (c) => {
+    const lang = langOf(c.req.query('lang'));
+    const id = c.req.param('id');
+    const view = READING_ID.test(id) ? inPerson.get(id) : undefined;
+    if (view === undefined)
+      return c.json(readingJson({ outcome: 'failed', code: 'ERR_HTTP_NOT_FOUND' }, lang), 404, {
+        'cache-control': 'no-store',
+      });
+    return c.json(readingJson(view, lang), 200, { 'cache-control': 'no-store' });
   });
 
   return app;

@@ -68,6 +68,8 @@ export interface Backends {
     readonly citizenId: string;
     readonly type: string;
     readonly copies: number;
+    /** Credential configurations of `type` to offer together (default: its SD-JWT VC only). */
+    readonly configurations?: readonly string[];
   }): Promise<Offer>;
   credentials(citizenId: string): Promise<CredentialRow[]>;
   citizenName(citizenId: string): Promise<string | undefined>;
@@ -185,6 +187,9 @@ export function httpBackends(config: PortalConfig, fetcher: FetchLike = fetch): 
           type: input.type,
           citizen_id: input.citizenId,
           copies: input.copies,
+          ...(input.configurations === undefined
+            ? {}
+            : { configurations: [...input.configurations] }),
           by_reference: true,
         },
       })) as Offer;

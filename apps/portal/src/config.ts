@@ -29,7 +29,14 @@ export const PortalConfigSchema = z.object({
   ISSUER_DATA_DIR: envVar.path('.data/issuer'),
   /** The verifier's data folder: `admin-api-key` and `rp-keys/<id>.key` there. */
   VERIFIER_DATA_DIR: envVar.path('.data/verifier'),
+  /**
+   * The ledger node's data folder: the police checkpoint's in-person reader pins the ledger's log
+   * key from `log-key.jwk` there (only its public half is read), as `openmid start` does for the
+   * verifier; never taken from the node itself.
+   */
   LEDGER_DATA_DIR: envVar.path().optional(),
+  /** Override: a file holding the ledger log key to pin (a public JWK, or `openmid ledger info`). */
+  PORTAL_LEDGER_LOG_KEY_FILE: envVar.path().optional(),
   /** Override: a file holding the issuer admin key (scopes offers:create, credentials:*). */
   PORTAL_ISSUER_ADMIN_KEY_FILE: envVar.path().optional(),
   /** Override: a file holding the verifier registry admin key (scope registry:admin). */

@@ -15,5 +15,14 @@ export {
   type Registration,
 } from './backends.js';
 export { loadPortalConfig, type PortalConfig, PortalConfigSchema } from './config.js';
+export {
+  createInPersonReader,
+  type InPersonReader,
+  type InPersonReaderOptions,
+  POLICE_ELEMENTS,
+  type Privilege,
+  type ReadingView,
+  type ReadLicence,
+} from './inperson.js';
 export { type RunningPortal, type StartPortalOptions, startPortal } from './main.js';
-export { DEMO_PARTIES, SCENARIOS, type Scenario } from './pages.js';
+export { DEMO_PARTIES, OFFER_CONFIGURATIONS, SCENARIOS, type Scenario } from './pages.js';

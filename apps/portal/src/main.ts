@@ -10,6 +10,7 @@ import { createLogger, type RunningServer, serve } from '@openmid/server-kit';
 import { createPortalApp } from './app.js';
 import { type Backends, type FetchLike, httpBackends } from './backends.js';
 import { loadPortalConfig, type PortalConfig } from './config.js';
+import { createInPersonReader } from './inperson.js';
 
 /** A running portal. */
 export interface RunningPortal {
@@ -45,6 +46,11 @@ export async function startPortal(options: StartPortalOptions = {}): Promise<Run
     config,
     backends: options.backends ?? httpBackends(config, options.fetch),
     logger,
+    inPerson: createInPersonReader({
+      config,
+      logger,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    }),
   });
   const server: RunningServer = await serve(app, {
     port: config.PORT,

@@ -15,6 +15,16 @@ import type { CredentialRow, Offer, PresentationRequest, Registration } from './
 import type { PortalConfig } from './config.js';
 import { type Html, html, raw } from './html.js';
 import { type Lang, type PortalStringKey, tr } from './i18n.js';
+import { POLICE_ELEMENTS, type ReadingView, type ReadLicence } from './inperson.js';
+
+/**
+ * The credential configurations the console offers per card type (issuer admin API
+ * `configurations`): the driving licence in both forms, the SD-JWT VC to present online and the
+ * ISO mDL (`mso_mdoc`) to show in person (issue 7 §2); every other type as its SD-JWT VC only.
+ */
+export const OFFER_CONFIGURATIONS: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  'driving-licence': Object.freeze(['driving-licence', 'driving-licence-mdoc']),
+});
 
 /** One way a demo relying party asks. */
 export interface Scenario {
@@ -262,7 +272,7 @@ export function consolePage(ctx: PageContext, state: ConsoleState): Html {
     html`<p class="lead">${t('consoleIntro')}</p>
 ${state.error === undefined ? '' : html`<div class="notice error" role="alert"><p>${t('error')}: <code>${state.error}</code></p></div>`}
 ${state.done === undefined ? '' : html`<div class="notice success" role="status"><p>${t('changed', { what: state.done })}</p></div>`}
-${state.offer === undefined ? '' : offerBlock(ctx, state.offer.offer, state.offer.qr, `${t('offerReady')}: ${typeLabel(state.offer.type, ctx.lang)}`)}
+${state.offer === undefined ? '' : offerBlock(ctx, state.offer.offer, state.offer.qr, `${t('offerReady')}: ${typeLabel(state.offer.type, ctx.lang)}${OFFER_CONFIGURATIONS[state.offer.type] === undefined ? '' : ` — ${t('licenceForms')}`}`)}
 ${
   state.lost === undefined
     ? ''
@@ -279,10 +289,11 @@ ${state.lost.offers.map((o) => offerBlock(ctx, o.offer, o.qr, t('offerReady')))}
       html`<option value="${c.id}" ${c.id === state.citizen ? 'selected' : ''}>${citizenLabel(c)}</option>`,
   )}</select>
   <label for="type">${t('credentialType')}</label>
-  <select id="type" name="type">${CREDENTIAL_TYPES.map(
+  <select id="type" name="type" aria-describedby="type-note">${CREDENTIAL_TYPES.map(
     (ty) =>
-      html`<option value="${ty.name}" ${ty.name === 'driving-licence' ? 'selected' : ''}>${ty.labels[ctx.lang]}</option>`,
+      html`<option value="${ty.name}" ${ty.name === 'driving-licence' ? 'selected' : ''}>${ty.labels[ctx.lang]}${OFFER_CONFIGURATIONS[ty.name] === undefined ? '' : ` (${t('licenceForms')})`}</option>`,
   )}</select>
+  <p class="hint" id="type-note" data-forms="driving-licence">${t('licenceFormsNote')}</p>
   <label for="copies">${t('copies')}</label>
   <select id="copies" name="copies">${[1, 2, 3].map(
     (n) => html`<option value="${n}" ${n === 3 ? 'selected' : ''}>${n}</option>`,
@@ -366,6 +377,7 @@ export function rpPage(
     )}</ul></dd>
 <dt>${t('rpLegalBasis')}</dt><dd>${rp.rrnLegalBasis ?? t('none')}</dd>
 </dl>
+${rp.id === 'police-checkpoint' ? html`<p><a class="button secondary" id="in-person-link" href="${withLang('/rp/police/in-person', ctx.lang)}">${t('inPersonLink')}</a></p>` : ''}
 ${state.error === undefined ? '' : html`<div class="notice error" role="alert"><p>${t('error')}: <code>${state.error}</code></p></div>`}
 ${
   state.request === undefined
@@ -393,5 +405,183 @@ ${state.request.qr}
 <p><a href="${withLang(`/rp/${rp.id}`, ctx.lang)}">${t('back')}</a></p>
 </section>`
 }`,
+  );
+}
+
+/** ISO/IEC 18013-1 Annex B vehicle categories, in words. */
+const CATEGORY_WORDS: Readonly<Record<string, { readonly ko: string; readonly en: string }>> = {
+  AM: { ko: '원동기장치자전거', en: 'mopeds' },
+  A1: { ko: '소형 이륜자동차', en: 'light motorcycles' },
+  A2: { ko: '중형 이륜자동차', en: 'medium motorcycles' },
+  A: { ko: '이륜자동차', en: 'motorcycles' },
+  B1: { ko: '삼륜·사륜 경차량', en: 'tricycles and quadricycles' },
+  B: { ko: '승용차·소형 화물차', en: 'cars' },
+  BE: { ko: '승용차 + 트레일러', en: 'cars with a trailer' },
+  C1: { ko: '중형 화물차', en: 'medium lorries' },
+  C1E: { ko: '중형 화물차 + 트레일러', en: 'medium lorries with a trailer' },
+  C: { ko: '대형 화물차', en: 'lorries' },
+  CE: { ko: '대형 화물차 + 트레일러', en: 'lorries with a trailer' },
+  D1: { ko: '소형 승합차', en: 'minibuses' },
+  D1E: { ko: '소형 승합차 + 트레일러', en: 'minibuses with a trailer' },
+  D: { ko: '승합차(버스)', en: 'buses' },
+  DE: { ko: '승합차 + 트레일러', en: 'buses with a trailer' },
+};
+
+/** One row of a read licence, ready to show (text is escaped when rendered). */
+export interface LicenceRow {
+  readonly id: string;
+  readonly label: string;
+  readonly text?: string;
+  /** Driving privileges, one line each. */
+  readonly lines?: readonly string[];
+  /** A `data:` image (the portrait). */
+  readonly image?: string;
+  readonly alt?: string;
+}
+
+/** The rows of a read licence in `lang` (issuer and status first, then the elements asked for). */
+export function licenceRows(licence: ReadLicence, lang: Lang): LicenceRow[] {
+  const t = (k: PortalStringKey) => tr(lang, k);
+  const rows: LicenceRow[] = [
+    { id: 'issuer', label: t('issuer'), text: licence.issuer.name?.[lang] ?? licence.issuer.id },
+    { id: 'status', label: t('statusLabel'), text: licence.status },
+  ];
+  for (const e of POLICE_ELEMENTS) {
+    const label = t(`el_${e}`);
+    if (e === 'portrait') {
+      if (licence.portrait === undefined) continue;
+      rows.push(
+        licence.portrait === null
+          ? { id: e, label, text: t('portraitUnsupported') }
+          : { id: e, label, image: licence.portrait, alt: t('portraitAlt') },
+      );
+    } else if (e === 'driving_privileges') {
+      if (licence.driving_privileges === undefined) continue;
+      rows.push({
+        id: e,
+        label,
+        lines: licence.driving_privileges.map((p) => {
+          const words = CATEGORY_WORDS[p.category]?.[lang];
+          const until =
+            p.expiryDate === undefined ? '' : ` · ${p.expiryDate} ${t('privilegeUntil')}`;
+          const codes =
+            p.codes.length === 0 ? '' : ` · ${t('privilegeCodes')}: ${p.codes.join(', ')}`;
+          return `${p.category}${words === undefined ? '' : ` (${words})`}${until}${codes}`;
+        }),
+      });
+    } else {
+      const v = licence[e];
+      if (v !== undefined) rows.push({ id: e, label, text: v });
+    }
+  }
+  return rows;
+}
+
+/** The message of a failure code in `lang`. */
+export function failureText(code: string, lang: Lang): string {
+  const key = `fail_${code}`;
+  return tr(lang, (key in KNOWN_FAILURES ? key : 'fail_other') as PortalStringKey);
+}
+
+const KNOWN_FAILURES: Readonly<Record<string, true>> = Object.fromEntries(
+  [
+    'ERR_MDOC_ENGAGEMENT_INVALID',
+    'ERR_MDOC_MALFORMED',
+    'ERR_MDOC_RELAY_SESSION_UNKNOWN',
+    'ERR_MDOC_RELAY_SESSION_TAKEN',
+    'ERR_MDOC_SESSION_TERMINATED',
+    'ERR_STATUS_REVOKED',
+    'ERR_STATUS_SUSPENDED',
+    'ERR_TRUST_SOURCE_UNAVAILABLE',
+    'ERR_HTTP_RATE_LIMITED',
+    'ERR_HTTP_NOT_FOUND',
+  ].map((c) => [`fail_${c}`, true]),
+);
+
+/** The JSON a reading's poll answers (rows rendered for `lang`; no personal data in the URL). */
+export function readingJson(view: ReadingView, lang: Lang): Record<string, unknown> {
+  if (view.outcome === 'waiting')
+    return { outcome: 'waiting', message: tr(lang, 'readingWaiting') };
+  if (view.outcome === 'failed')
+    return {
+      outcome: 'failed',
+      code: view.code,
+      title: tr(lang, 'readingFailed'),
+      message: failureText(view.code, lang),
+    };
+  return {
+    outcome: 'verified',
+    title: tr(lang, 'readingVerified'),
+    rows: licenceRows(view.licence, lang),
+  };
+}
+
+function resultBody(view: ReadingView, lang: Lang): Html {
+  const t = (k: PortalStringKey) => tr(lang, k);
+  if (view.outcome === 'waiting') return html`<p class="result-title">${t('readingWaiting')}</p>`;
+  if (view.outcome === 'failed')
+    return html`<p class="result-title">✗ ${t('readingFailed')}</p>
+<p>${failureText(view.code, lang)}</p>
+<p>${t('code')}: <code data-code>${view.code}</code></p>`;
+  return html`<p class="result-title">✔ ${t('readingVerified')}</p>
+<table><tbody>${licenceRows(view.licence, lang).map(
+    (r) =>
+      html`<tr data-claim="${r.id}"><th scope="row">${r.label}</th><td>${
+        r.image !== undefined
+          ? html`<img class="portrait" src="${r.image}" alt="${r.alt ?? ''}">`
+          : r.lines !== undefined
+            ? html`<ul class="privileges">${r.lines.map((l) => html`<li>${l}</li>`)}</ul>`
+            : (r.text ?? '')
+      }</td></tr>`,
+  )}</tbody></table>`;
+}
+
+/** The police checkpoint's in-person page: the form, and after a read its live result. */
+export function inPersonPage(
+  ctx: PageContext,
+  state: { readonly reading?: { readonly id?: string; readonly view: ReadingView } },
+): Html {
+  const t = (k: PortalStringKey) => tr(ctx.lang, k);
+  const reading = state.reading;
+  const poll =
+    reading?.id !== undefined && reading.view.outcome === 'waiting'
+      ? `/rp/police/in-person/readings/${reading.id}${ctx.lang === 'en' ? '?lang=en' : ''}`
+      : undefined;
+  return layout(
+    ctx,
+    t('inPersonTitle'),
+    html`<p class="lead">${t('inPersonIntro')}</p>
+<section aria-labelledby="asked-h">
+<h2 id="asked-h">${t('inPersonAsked')}</h2>
+<ul class="asked">${POLICE_ELEMENTS.map((e) => html`<li data-element="${e}">${t(`el_${e}`)}</li>`)}</ul>
+</section>
+${
+  reading === undefined
+    ? html`<section aria-labelledby="read-h">
+<h2 id="read-h">${t('readButton')}</h2>
+<form method="post" action="/rp/police/in-person" class="stack" id="in-person-form">
+  ${ctx.lang === 'en' ? html`<input type="hidden" name="lang" value="en">` : ''}
+  <label for="engagement">${t('engagementLabel')}</label>
+  <textarea id="engagement" name="engagement" rows="4" required maxlength="12000" spellcheck="false" autocomplete="off" aria-describedby="engagement-hint" class="mono"></textarea>
+  <p class="hint" id="engagement-hint">${t('engagementHint')}</p>
+  <p class="scan-row"><button type="button" class="button secondary" id="scan" hidden data-text-stop="${t('scanStop')}" data-text-start="${t('scanButton')}" data-text-unavailable="${t('scanUnavailable')}">${t('scanButton')}</button></p>
+  <video id="scan-video" hidden muted playsinline aria-label="${t('scanVideo')}"></video>
+  <p id="scan-status" class="hint" role="status" aria-live="polite"></p>
+  <button type="submit" class="button" id="read">${t('readButton')}</button>
+</form>
+</section>`
+    : html`<section aria-labelledby="result-h">
+<h2 id="result-h">${t('readButton')}</h2>
+<div id="result" class="result ${reading.view.outcome === 'verified' ? 'verified' : reading.view.outcome === 'failed' ? 'failed' : ''}" role="status" aria-live="polite"
+  data-outcome="${reading.view.outcome}" data-reading-poll="${poll ?? ''}" data-text-code="${t('code')}">${resultBody(reading.view, ctx.lang)}</div>
+${
+  poll === undefined
+    ? ''
+    : html`<noscript><p>${t('noScript')} <a href="/rp/police/in-person?reading=${reading.id ?? ''}${ctx.lang === 'en' ? '&lang=en' : ''}">${t('refresh')}</a></p></noscript>`
+}
+<p><a class="button secondary" id="read-another" href="${withLang('/rp/police/in-person', ctx.lang)}">${t('readAnother')}</a></p>
+</section>`
+}
+<p><a href="${withLang('/rp/police-checkpoint', ctx.lang)}">${t('back')}</a></p>`,
   );
 }
