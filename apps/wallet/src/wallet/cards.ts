@@ -7,6 +7,10 @@
  *
  * Copies are used in turn (the least used first) so that two presentations rarely show the same
  * issuer signature, salts or `cnf` key (SD-JWT VC §10.1 unlinkability; OpenID4VCI 1.0 §8.2).
+ *
+ * A card may be held in two forms (issue 7 §2): SD-JWT VC copies (`copies`) and, for the driving
+ * licence, ISO/IEC 18013-5 mdoc copies (`mdoc.copies`, base64url IssuerSigned, each with its own
+ * holder key as the MSO device key) — one card, one status (the worst of all copies).
  */
 import { isOpenMidError } from '@openmid/core/errors';
 import { parseSdJwt } from '@openmid/core/sd-jwt';
@@ -27,6 +31,17 @@ export interface CardCopy {
   readonly uses: number;
 }
 
+/** A card's mdoc form. */
+export interface CardMdoc {
+  readonly docType: string;
+  /** The issuer's credential configuration id of this form (e.g. `driving-licence-mdoc`). */
+  readonly configuration: string;
+  readonly copies: readonly CardCopy[];
+}
+
+/** Which form of a card. */
+export type CardForm = 'dc+sd-jwt' | 'mso_mdoc';
+
 /** A card in the wallet. */
 export interface CardRecord {
   readonly v: 1;
@@ -41,7 +56,10 @@ export interface CardRecord {
     readonly backgroundColor?: string;
     readonly textColor?: string;
   };
+  /** SD-JWT VC copies (empty for a card held as an mdoc only). */
   readonly copies: readonly CardCopy[];
+  /** The same card as an ISO mdoc (e.g. the licence as `org.iso.18013.5.1.mDL`). */
+  readonly mdoc?: CardMdoc;
   readonly issuedAt?: number;
   readonly expiresAt?: number;
   readonly receivedAt: number;
@@ -53,26 +71,45 @@ export interface CardView extends CardRecord {
   readonly claims: Record<string, unknown>;
 }
 
-/** The claims of a card (every disclosure applied; from its first copy). */
-export function claimsOf(card: CardRecord): Record<string, unknown> {
+/**
+ * The claims of a card (every disclosure applied; from its first SD-JWT VC copy, or — for a card
+ * held as an mdoc only — its first mdoc copy under the profile's claim names).
+ */
+export async function claimsOf(card: CardRecord): Promise<Record<string, unknown>> {
   const first = card.copies[0];
-  if (first === undefined) return {};
-  return parseSdJwt(first.credential).claims;
+  if (first !== undefined) return parseSdJwt(first.credential).claims;
+  const m = card.mdoc?.copies[0];
+  if (m === undefined) return {};
+  const { viewCopy } = await import('./mdoc.js');
+  return viewCopy(m.credential).claims;
+}
+
+/** Every copy of a card, both forms. */
+export function allCopies(card: CardRecord): readonly CardCopy[] {
+  return [...card.copies, ...(card.mdoc?.copies ?? [])];
 }
 
 /** A new card record. */
 export function newCard(
-  input: Omit<CardRecord, 'v' | 'id' | 'copies' | 'status' | 'receivedAt'> & {
+  input: Omit<CardRecord, 'v' | 'id' | 'copies' | 'mdoc' | 'status' | 'receivedAt'> & {
     readonly copies: readonly { readonly credential: string; readonly keyId: string }[];
+    readonly mdoc?: {
+      readonly docType: string;
+      readonly configuration: string;
+      readonly copies: readonly { readonly credential: string; readonly keyId: string }[];
+    };
     readonly now: number;
   },
 ): CardRecord {
-  const { now, copies, ...rest } = input;
+  const { now, copies, mdoc, ...rest } = input;
   return {
     v: 1,
     id: randomId(),
     ...rest,
     copies: copies.map((c) => ({ ...c, uses: 0 })),
+    ...(mdoc === undefined
+      ? {}
+      : { mdoc: { ...mdoc, copies: mdoc.copies.map((c) => ({ ...c, uses: 0 })) } }),
     receivedAt: now,
     status: { value: 'valid', checkedAt: now },
   };
@@ -81,16 +118,17 @@ export function newCard(
 /** Every card, newest first, with its claims. */
 export async function listCards(vault: Vault): Promise<CardView[]> {
   const list = await vault.list<CardRecord>('cards');
-  return list
-    .map(({ value }) => ({ ...value, claims: claimsOf(value) }))
-    .sort((a, b) => b.receivedAt - a.receivedAt);
+  const views = await Promise.all(
+    list.map(async ({ value }) => ({ ...value, claims: await claimsOf(value) })),
+  );
+  return views.sort((a, b) => b.receivedAt - a.receivedAt);
 }
 
 /** One card, or ERR_WALLET_CARD_UNKNOWN. */
 export async function getCard(vault: Vault, id: string): Promise<CardView> {
   const card = await vault.open<CardRecord>('cards', id);
   if (card === undefined) throw new WalletError('ERR_WALLET_CARD_UNKNOWN');
-  return { ...card, claims: claimsOf(card) };
+  return { ...card, claims: await claimsOf(card) };
 }
 
 /** Store a card record. */
@@ -99,30 +137,42 @@ export async function saveCard(vault: Vault, card: CardRecord): Promise<void> {
   await vault.seal('cards', card.id, record);
 }
 
-/** The copy to present next (least used) and its index. */
-export function nextCopy(card: CardRecord): { readonly copy: CardCopy; readonly index: number } {
+/** The copy of `form` (default the SD-JWT VC) to present next (least used) and its index. */
+export function nextCopy(
+  card: CardRecord,
+  form: CardForm = 'dc+sd-jwt',
+): { readonly copy: CardCopy; readonly index: number } {
+  const copies = form === 'mso_mdoc' ? (card.mdoc?.copies ?? []) : card.copies;
   let best = -1;
-  card.copies.forEach((c, i) => {
-    if (best < 0 || c.uses < (card.copies[best] as CardCopy).uses) best = i;
+  copies.forEach((c, i) => {
+    if (best < 0 || c.uses < (copies[best] as CardCopy).uses) best = i;
   });
-  const copy = card.copies[best];
+  const copy = copies[best];
   if (copy === undefined) throw new WalletError('ERR_WALLET_CARD_UNKNOWN', 'The card has no copy');
   return { copy, index: best };
 }
 
-/** The card with copy `index` counted as used once more. */
-export function markUsed(card: CardRecord, index: number): CardRecord {
-  return {
-    ...card,
-    copies: card.copies.map((c, i) => (i === index ? { ...c, uses: c.uses + 1 } : c)),
-  };
+/** The card with copy `index` of `form` counted as used once more. */
+export function markUsed(
+  card: CardRecord,
+  index: number,
+  form: CardForm = 'dc+sd-jwt',
+): CardRecord {
+  const bump = (list: readonly CardCopy[]) =>
+    list.map((c, i) => (i === index ? { ...c, uses: c.uses + 1 } : c));
+  if (form === 'mso_mdoc')
+    return card.mdoc === undefined
+      ? card
+      : { ...card, mdoc: { ...card.mdoc, copies: bump(card.mdoc.copies) } };
+  return { ...card, copies: bump(card.copies) };
 }
 
 /**
  * The status of a card from its issuer's status list (draft-ietf-oauth-status-list §8.3), read
  * through the trust source: the list must verify with the issuer's key from the trust list. The
  * worst status of its copies wins (a suspended device suspends them all). A list that cannot be
- * fetched or read makes the status `unknown` — never valid, never revoked.
+ * fetched or read makes the status `unknown` — never valid, never revoked. The mdoc copies are
+ * checked the same way, from their MSO's status reference.
  */
 export async function checkCardStatus(
   card: CardRecord,
@@ -150,6 +200,13 @@ export async function checkCardStatus(
           : 'unknown';
     }
     if (rank[value] > rank[worst]) worst = value;
+  }
+  if (card.mdoc !== undefined && card.mdoc.copies.length > 0) {
+    const { copyStatus } = await import('./mdoc.js');
+    for (const copy of card.mdoc.copies) {
+      const value = await copyStatus(copy.credential, card.issuer.id, trust, now);
+      if (rank[value] > rank[worst]) worst = value;
+    }
   }
   return worst;
 }

@@ -34,6 +34,8 @@ export const WALLET_ERROR_CODES = Object.freeze({
   ERR_WALLET_CONSENT_INCOMPLETE: 'The claims left ticked no longer answer the request.',
   ERR_WALLET_VERIFIER_REJECTED: 'The verifier rejected the presentation (its code in `details`).',
   ERR_WALLET_CARD_UNKNOWN: 'No such card in the wallet.',
+  ERR_WALLET_IN_PERSON_UNAVAILABLE:
+    'The wallet knows no relay for in-person presentation (no verifier configured).',
 } as const);
 
 /** A wallet error code. */

@@ -10,7 +10,13 @@ import { randomId } from './bytes.js';
 import type { Vault } from './vault.js';
 
 /** What happened. */
-export type HistoryKind = 'issuance' | 'presentation' | 'offline-presentation' | 'status';
+export type HistoryKind =
+  | 'issuance'
+  | 'presentation'
+  | 'offline-presentation'
+  /** Shown in person to an ISO 18013-5 reader over the relay (the ISO mDL). */
+  | 'in-person'
+  | 'status';
 
 /** How it ended. */
 export type HistoryOutcome =

@@ -149,7 +149,12 @@ export async function resolveOffer(text: string, http: HttpPolicy): Promise<Cred
 /** One credential configuration the issuer offers (OpenID4VCI 1.0 §12.2.4). */
 export interface OfferedConfiguration {
   readonly id: string;
+  /** `dc+sd-jwt`, or `mso_mdoc` (Appendix A.2) for the licence as an ISO mdoc. */
+  readonly format: 'dc+sd-jwt' | 'mso_mdoc';
+  /** The SD-JWT VC type; for an mdoc, the profile type its doctype mirrors. */
   readonly vct: string;
+  /** An mdoc's document type. */
+  readonly doctype?: string;
   readonly display: Partial<Record<'ko' | 'en', { readonly name: string }>>;
   readonly backgroundColor?: string;
   readonly textColor?: string;
@@ -252,16 +257,28 @@ export async function loadIssuer(
     if (typeof cfg !== 'object' || cfg === null || !Object.hasOwn(configs, id))
       throw metadataInvalid('An offered configuration is not in the metadata');
     const c = cfg as Record<string, unknown>;
-    if (c['format'] !== 'dc+sd-jwt' || typeof c['vct'] !== 'string')
-      throw metadataInvalid('Only dc+sd-jwt credentials are supported');
-    if (!(await trust.issuerMayIssue(iss, c['vct'], now)))
+    let entry: Pick<OfferedConfiguration, 'id' | 'format' | 'vct' | 'doctype'>;
+    if (c['format'] === 'dc+sd-jwt' && typeof c['vct'] === 'string')
+      entry = { id, format: 'dc+sd-jwt', vct: c['vct'] };
+    else if (c['format'] === 'mso_mdoc' && typeof c['doctype'] === 'string') {
+      // CBOR, COSE and X.509 load only when an mdoc is offered.
+      const { profileVctOf } = await import('./mdoc.js');
+      entry = { id, format: 'mso_mdoc', vct: profileVctOf(c['doctype']), doctype: c['doctype'] };
+    } else throw metadataInvalid('Only dc+sd-jwt and mso_mdoc credentials are supported');
+    // An mdoc's issuer must be authorised for the doctype itself (as relying parties check).
+    const type = entry.doctype ?? entry.vct;
+    if (!(await trust.issuerMayIssue(iss, type, now)))
       throw new WalletError(
         'ERR_WALLET_ISSUER_UNTRUSTED',
         'The issuer is not authorised for this card',
-        { details: { issuer: iss, vct: c['vct'] } },
+        { details: { issuer: iss, vct: type } },
       );
-    configurations.push({ id, vct: c['vct'], ...displayOf(c) });
+    configurations.push({ ...entry, ...displayOf(c) });
   }
+  // One card per offer: at most one configuration of each form, of one credential type.
+  const forms = configurations.map((c) => c.format);
+  if (new Set(forms).size !== forms.length || new Set(configurations.map((c) => c.vct)).size !== 1)
+    throw offerInvalid('The offer carries configurations of several cards');
   const batch = meta['batch_credential_issuance'] as Record<string, unknown> | undefined;
   const batchSize =
     typeof batch?.['batch_size'] === 'number' && batch['batch_size'] >= 1
@@ -374,21 +391,24 @@ export interface ReceivedCredentials {
 }
 
 /**
- * Redeem a pre-authorized offer: token (with `tx_code`), nonce, one proof per copy, credential;
- * verify every credential (issuer signature with a key from the trust list, `vct`, `cnf` equal to
- * the key that proved possession). Nothing is stored here: the caller keeps the result and then
- * calls {@link notifyIssuer}.
+ * Redeem a pre-authorized offer: token (with `tx_code`), then for each offered configuration
+ * (or only `configurationId`) a nonce, one proof per copy and the credential request; verify every
+ * credential (issuer signature with a key from the trust list, `vct` or doctype, the holder key
+ * that proved possession). Nothing is stored here: the caller keeps the result and then calls
+ * {@link notifyIssuer} once per configuration. One offer with the licence in both forms yields
+ * both with one token (docs/issuer.md).
  */
 export async function redeemOffer(
   offer: CredentialOffer,
   issuer: IssuerInfo,
   input: { readonly txCode?: string; readonly configurationId?: string },
   ctx: RedeemContext,
-): Promise<ReceivedCredentials> {
-  const configuration =
-    issuer.configurations.find((c) => c.id === (input.configurationId ?? c.id)) ??
-    issuer.configurations[0];
-  if (configuration === undefined) throw offerInvalid('Nothing to redeem');
+): Promise<readonly ReceivedCredentials[]> {
+  const configurations =
+    input.configurationId === undefined
+      ? issuer.configurations
+      : issuer.configurations.filter((c) => c.id === input.configurationId);
+  if (configurations.length === 0) throw offerInvalid('Nothing to redeem');
   checkTxCode(offer, input.txCode);
   const post = async (
     url: string,
@@ -434,7 +454,26 @@ export async function redeemOffer(
   if (typeof accessToken !== 'string' || String(token['token_type']).toLowerCase() !== 'dpop')
     throw metadataInvalid('The token response is not a DPoP-bound access token');
 
-  // 2.–3. Nonce (§7) and credential (§8), with one fresh holder key per copy.
+  const out: ReceivedCredentials[] = [];
+  try {
+    for (const configuration of configurations)
+      out.push(await redeemConfiguration(configuration, accessToken, post, issuer, ctx));
+  } catch (e) {
+    // Nothing is kept of a half-received offer: forget the holder keys of what was received.
+    await ctx.dropHolderKeys(out.flatMap((r) => r.copies.map((c) => c.keyId)));
+    throw e;
+  }
+  return out;
+}
+
+/** Nonce (§7) and credential (§8) of one configuration, with one fresh holder key per copy. */
+async function redeemConfiguration(
+  configuration: OfferedConfiguration,
+  accessToken: string,
+  post: (url: string, body: string, type: string, auth?: string) => Promise<HttpAnswer>,
+  issuer: IssuerInfo,
+  ctx: RedeemContext,
+): Promise<ReceivedCredentials> {
   let wanted = Math.max(1, Math.min(issuer.batchSize, WANTED_COPIES));
   for (;;) {
     const nonceAnswer = await request(ctx.http, issuer.nonceEndpoint, {
@@ -466,7 +505,13 @@ export async function redeemOffer(
       }
       throw refused(answer, 'credential request');
     }
-    const received = await checkCredentials(body, keys, configuration, issuer, ctx);
+    let received: Pick<ReceivedCredentials, 'configuration' | 'copies' | 'issuedAt' | 'expiresAt'>;
+    try {
+      received = await checkCredentials(body, keys, configuration, issuer, ctx);
+    } catch (e) {
+      await ctx.dropHolderKeys(keys.map((k) => k.id));
+      throw e;
+    }
     const unused = keys.filter((k) => !received.copies.some((c) => c.keyId === k.id));
     await ctx.dropHolderKeys(unused.map((k) => k.id));
     const notificationId = body['notification_id'];
@@ -488,6 +533,16 @@ async function checkCredentials(
   const list = body['credentials'];
   if (!Array.isArray(list) || list.length === 0 || list.length > keys.length)
     throw new WalletError('ERR_WALLET_CREDENTIAL_INVALID', 'No credentials in the response');
+  if (configuration.format === 'mso_mdoc') {
+    const { verifyReceivedMdocs } = await import('./mdoc.js');
+    const got = await verifyReceivedMdocs(
+      list,
+      keys,
+      { iss: issuer.credentialIssuer, docType: configuration.doctype ?? '' },
+      { http: ctx.http, trust: ctx.trust, now: ctx.now() },
+    );
+    return { configuration, ...got };
+  }
   const byThumb = new Map(keys.map((k) => [jwkThumbprint(k.signer.publicJwk), k.id]));
   const copies: { credential: string; keyId: string }[] = [];
   let issuedAt: number | undefined;

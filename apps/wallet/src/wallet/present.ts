@@ -16,16 +16,29 @@
  *    bound to this request's nonce and full client identifier (RFC 9901 §4.3; OpenID4VP 1.0 §14.1),
  *    encrypt the response to the request's key (`direct_post.jwt`, §8.3) and post it; on refusal,
  *    post `error=access_denied` (§8.5) so the relying party learns the answer at once.
+ *
+ * The driving licence may also be held as an ISO mdoc (issue 7 §2): an `mso_mdoc` credential query
+ * (`meta.doctype_value`) is matched against the card's mdoc copies, its `[namespace, element]`
+ * claims are labelled through the profile (the element's claim, e.g. `licence_classes`; ISO
+ * elements the profile does not map by the profile's ISO labels), with the same sensitivity rules,
+ * and answered with a DeviceResponse over the OpenID4VP handover SessionTranscript. When a request
+ * accepts both forms (`credential_sets`), the option it lists first that the wallet holds wins.
+ * The in-person exchange (18013-5 over the relay) builds the same consent model from the reader's
+ * DeviceRequest (`mode: 'in-person'`: an anonymous reader, every element optional).
  */
 import { isOpenMidError } from '@openmid/core/errors';
 import type { Signer } from '@openmid/core/keys';
 import type { Labels, Sensitivity } from '@openmid/profile-kr';
+import { MDOC_ELEMENT_LABELS } from '@openmid/profile-kr/ui';
 import {
   type ClaimPath,
   createOfflinePresentation,
   createResponseBody,
+  type DcqlCandidate,
   type DcqlCredentialQuery,
   type DcqlQuery,
+  isMdocQuery,
+  type MdocHandoverRequest,
   OFFLINE_REQUEST_PREFIX,
   parseRequestLink,
   type RelyingPartyRegistration,
@@ -39,7 +52,7 @@ import {
   verifyOfflineRequest,
   verifyRequestObject,
 } from '@openmid/verifier';
-import type { CardView } from './cards.js';
+import type { CardForm, CardView } from './cards.js';
 import { WalletError } from './errors.js';
 import { pathText } from './history.js';
 import { errorOf, type HttpPolicy, request } from './http.js';
@@ -73,9 +86,10 @@ export interface Party {
   readonly registry?: { readonly iss: string; readonly names?: Labels };
 }
 
-/** A verified request, online or offline, ready for consent. */
+/** A verified request, online, offline or in person, ready for consent. */
 export interface VerifiedAsk {
-  readonly mode: 'online' | 'offline-two-way';
+  /** `in-person`: an ISO 18013-5 reader over the relay (anonymous, nothing verified about it). */
+  readonly mode: 'online' | 'offline-two-way' | 'in-person';
   readonly party: Party;
   readonly dcql: DcqlQuery;
   readonly exceeds: readonly UnregisteredClaim[];
@@ -84,6 +98,10 @@ export interface VerifiedAsk {
   readonly online?: VerifiedRequest;
   /** Offline two-way only: the binding of the answer. */
   readonly offline?: { readonly nonce: string; readonly aud: string };
+  /** In person only: the elements the reader intends to retain. */
+  readonly inPerson?: {
+    readonly retain: readonly { readonly namespace: string; readonly element: string }[];
+  };
 }
 
 function partyOf(
@@ -163,6 +181,10 @@ export interface ConsentItem {
   readonly exceeds?: RpDenyReason;
   /** Portrait or resident number: asked about separately. */
   readonly separate: boolean;
+  /** The profile claim name (for display masks); an mdoc element's mapped claim. */
+  readonly name: string;
+  /** mdoc only: the reader says it intends to retain the element (`intent_to_retain`). */
+  readonly retain?: boolean;
 }
 
 /** One card answering one credential query. */
@@ -171,6 +193,9 @@ export interface ConsentSelection {
   readonly cardId: string;
   readonly type: string;
   readonly vct: string;
+  /** Which form of the card answers (`mso_mdoc`: its mdoc copies). */
+  readonly format: CardForm;
+  readonly docType?: string;
   /** The ways of answering (claim path lists), most preferred first. */
   readonly options: readonly (readonly ClaimPath[])[];
 }
@@ -190,8 +215,14 @@ const samePath = (a: ClaimPath, b: ClaimPath): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Every satisfiable way (claim_sets option) for `card` to answer query `q`. */
-function optionsFor(q: DcqlCredentialQuery, claims: Record<string, unknown>): ClaimPath[][] {
+function optionsFor(
+  q: DcqlCredentialQuery,
+  claims: Record<string, unknown>,
+  mode: VerifiedAsk['mode'],
+): ClaimPath[][] {
   if (q.claims === undefined) return [[]];
+  // In person every element is the holder's to give or not (ISO/IEC 18013-5 §8.3.2.1.2.2).
+  if (mode === 'in-person') return [satisfiedClaims(q, claims) ?? [], []];
   if (q.claim_sets === undefined) {
     const all = satisfiedClaims(q, claims);
     return all === undefined ? [] : [all];
@@ -204,49 +235,118 @@ function optionsFor(q: DcqlCredentialQuery, claims: Record<string, unknown>): Cl
   return out;
 }
 
+/** A card as the consent sees it: its SD-JWT VC claims and, when held, its mdoc as a candidate. */
+export interface ConsentCard extends CardView {
+  /** The mdoc form as a DCQL candidate (`mdocCandidate`), when the card has mdoc copies. */
+  readonly mdocCandidate?: DcqlCandidate;
+}
+
+/** Options of {@link buildConsent}. */
+export interface ConsentOptions {
+  readonly exclude?: readonly string[];
+  /** The profile claim an mdoc element carries (`KR_MDL_PROFILE.claimOf`). */
+  readonly mdocClaimOf?: (namespace: string, element: string) => string | undefined;
+}
+
+interface Candidate {
+  readonly card: ConsentCard;
+  readonly form: CardForm;
+  readonly dcql: DcqlCandidate;
+}
+
+/** Every form of every usable card, in the wallet's order (SD-JWT VC first, then the mdoc). */
+function candidatesOf(cards: readonly ConsentCard[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const card of cards) {
+    if (card.copies.length > 0)
+      out.push({ card, form: 'dc+sd-jwt', dcql: { vct: card.vct, claims: card.claims } });
+    if (card.mdocCandidate !== undefined && (card.mdoc?.copies.length ?? 0) > 0)
+      out.push({ card, form: 'mso_mdoc', dcql: card.mdocCandidate });
+  }
+  return out;
+}
+
+function valueAt(claims: Record<string, unknown>, path: ClaimPath): unknown {
+  return path.reduce<unknown>(
+    (v, p) =>
+      v !== null && typeof v === 'object' && p !== null
+        ? (v as Record<string, unknown>)[String(p)]
+        : undefined,
+    claims,
+  );
+}
+
 /**
  * Match the request against the wallet's cards and list what would be shared. Throws
  * `ERR_WALLET_NO_MATCHING_CARD` when no combination of (non-excluded) cards answers it.
  */
 export function buildConsent(
   ask: VerifiedAsk,
-  cards: readonly CardView[],
-  options: { readonly exclude?: readonly string[] } = {},
+  cards: readonly ConsentCard[],
+  options: ConsentOptions = {},
 ): ConsentModel {
   const excluded = options.exclude ?? [];
-  const usable = cards.filter(
-    (c) => !excluded.includes(c.id) && c.status.value !== 'revoked' && c.copies.length > 0,
+  const usable = candidatesOf(
+    cards.filter((c) => !excluded.includes(c.id) && c.status.value !== 'revoked'),
   );
   const chosen = selectCredentials(
     ask.dcql,
-    usable.map((c) => ({ vct: c.vct, claims: c.claims })),
+    usable.map((c) => c.dcql),
   );
   if (chosen === undefined || chosen.length === 0)
     throw new WalletError('ERR_WALLET_NO_MATCHING_CARD');
   const selections: ConsentSelection[] = [];
   const items: ConsentItem[] = [];
   chosen.forEach((sel, index) => {
-    const card = usable[sel.candidate] as CardView;
+    const { card, form, dcql } = usable[sel.candidate] as Candidate;
     const q = ask.dcql.credentials.find((c) => c.id === sel.queryId) as DcqlCredentialQuery;
-    const opts = optionsFor(q, card.claims);
+    const opts = optionsFor(q, dcql.claims, ask.mode);
     selections.push({
       queryId: q.id,
       cardId: card.id,
       type: card.type,
       vct: card.vct,
+      format: form,
+      ...(form === 'mso_mdoc' && dcql.docType !== undefined ? { docType: dcql.docType } : {}),
       options: opts,
     });
     for (const path of sel.paths) {
-      const info = claimInfo(card.vct, path);
+      let name = typeof path[0] === 'string' ? path[0] : '';
+      let info = claimInfo(card.vct, path);
+      let value = valueAt(dcql.claims, path);
+      let retain: boolean | undefined;
+      if (form === 'mso_mdoc') {
+        const [ns, element] = path as [string, string];
+        const claim = options.mdocClaimOf?.(ns, element);
+        retain =
+          q.claims?.find((c) => samePath(c.path, path))?.intent_to_retain === true ||
+          (ask.mode === 'in-person' && retainedInPerson(ask, ns, element));
+        if (claim !== undefined) {
+          name = claim;
+          info = claimInfo(card.vct, [claim]);
+          // The profile's form of the value (dates as text, the portrait as a data: URI).
+          const profileValue = card.claims[claim];
+          if (profileValue !== undefined) value = profileValue;
+        } else {
+          name = element;
+          const words = Object.hasOwn(MDOC_ELEMENT_LABELS, element)
+            ? MDOC_ELEMENT_LABELS[element]
+            : undefined;
+          info = {
+            labels:
+              words === undefined
+                ? { ko: `${ns} ${element}`, en: `${ns} ${element}` }
+                : { ko: words.ko, en: words.en },
+            sensitivity: words?.sensitivity ?? 'ordinary',
+          };
+        }
+      }
       const exceeds = ask.exceeds.find(
-        (x) => x.credential === q.id && x.vct === card.vct && samePath(x.path, path),
-      );
-      const value = path.reduce<unknown>(
-        (v, p) =>
-          v !== null && typeof v === 'object' && p !== null
-            ? (v as Record<string, unknown>)[String(p)]
-            : undefined,
-        card.claims,
+        (x) =>
+          x.credential === q.id &&
+          (samePath(x.path, path) ||
+            (form === 'mso_mdoc' && x.vct === card.vct && samePath(x.path, [name]))) &&
+          (form === 'mso_mdoc' || x.vct === card.vct),
       );
       items.push({
         key: `${index}:${pathText(path)}`,
@@ -255,24 +355,31 @@ export function buildConsent(
         labels: info.labels,
         sensitivity: info.sensitivity,
         value,
+        name,
         required: opts.every((o) => o.some((p) => samePath(p, path))),
         ...(exceeds === undefined ? {} : { exceeds: exceeds.reason }),
         separate: askedSeparately(info.sensitivity),
+        ...(retain === undefined ? {} : { retain }),
       });
     }
   });
   let hasAlternative = false;
   for (const s of selections) {
-    const without = usable.filter((c) => c.id !== s.cardId);
+    const without = usable.filter((c) => c.card.id !== s.cardId);
     if (
       selectCredentials(
         ask.dcql,
-        without.map((c) => ({ vct: c.vct, claims: c.claims })),
+        without.map((c) => c.dcql),
       ) !== undefined
     )
       hasAlternative = true;
   }
   return { ask, selections, items, excluded, hasAlternative };
+}
+
+/** In person: whether the reader said it intends to retain an element. */
+function retainedInPerson(ask: VerifiedAsk, ns: string, element: string): boolean {
+  return ask.inPerson?.retain.some((r) => r.namespace === ns && r.element === element) === true;
 }
 
 /** The items ticked before the citizen touches anything: all but separate and exceeding ones. */
@@ -307,6 +414,18 @@ export type PresentCard = (
   binding: { readonly nonce: string; readonly aud: string },
 ) => Promise<string>;
 
+/** Presents one mdoc copy of a card for an OpenID4VP request (provided by the wallet facade). */
+export type PresentMdoc = (
+  cardId: string,
+  paths: readonly ClaimPath[],
+  request: MdocHandoverRequest,
+) => Promise<string>;
+
+/** Whether the request has an `mso_mdoc` credential query. */
+export function asksForMdoc(dcql: DcqlQuery): boolean {
+  return dcql.credentials.some((q) => isMdocQuery(q));
+}
+
 /** The outcome of an online answer. */
 export interface OnlineOutcome {
   readonly redirectUri?: string;
@@ -323,6 +442,7 @@ export async function answerOnline(
   ctx: {
     readonly http: HttpPolicy;
     readonly present: PresentCard;
+    readonly presentMdoc: PresentMdoc;
     readonly onSend?: () => void;
   },
 ): Promise<OnlineOutcome> {
@@ -331,10 +451,18 @@ export async function answerOnline(
   const paths = disclosures(model, ticked);
   const vpToken: Record<string, string[]> = {};
   for (const [i, s] of model.selections.entries()) {
-    const vp = await ctx.present(s.cardId, paths[i] as ClaimPath[], {
-      nonce: req.nonce,
-      aud: req.clientId,
-    });
+    const vp =
+      s.format === 'mso_mdoc'
+        ? await ctx.presentMdoc(s.cardId, paths[i] as ClaimPath[], {
+            clientId: req.clientId,
+            nonce: req.nonce,
+            responseUri: req.responseUri,
+            responseKey: req.responseKey,
+          })
+        : await ctx.present(s.cardId, paths[i] as ClaimPath[], {
+            nonce: req.nonce,
+            aud: req.clientId,
+          });
     vpToken[s.queryId] = [...(vpToken[s.queryId] ?? []), vp];
   }
   const body = await createResponseBody(req, vpToken);

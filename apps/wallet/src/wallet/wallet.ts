@@ -6,8 +6,17 @@
  * React screens (src/ui) only call these methods.
  */
 import { type ClaimPath as CorePath, presentSdJwt } from '@openmid/core/sd-jwt';
-import { acceptedTypesOf, type ClaimPath, OFFLINE_WINDOW_SECONDS } from '@openmid/verifier';
+import { WALLET_STRINGS } from '@openmid/profile-kr/ui';
 import {
+  acceptedTypesOf,
+  type ClaimPath,
+  type HolderRequest,
+  type MdocHandoverRequest,
+  OFFLINE_WINDOW_SECONDS,
+  parseDcqlQuery,
+} from '@openmid/verifier';
+import {
+  allCopies,
   type CardRecord,
   type CardStatusValue,
   type CardView,
@@ -23,6 +32,7 @@ import { errorCodeOf, WalletError } from './errors.js';
 import { addHistory, exportHistory, type HistoryEntry, listHistory, pathText } from './history.js';
 import type { FetchLike, HttpPolicy } from './http.js';
 import { createHolderKeys, deleteKeys, deviceId, dpopSigner, holderSigner } from './keys.js';
+import type { InPersonSession } from './mdoc.js';
 import {
   type CredentialOffer,
   checkTxCode,
@@ -34,7 +44,9 @@ import {
 } from './oid4vci.js';
 import {
   answerOnline,
+  asksForMdoc,
   buildConsent,
+  type ConsentCard,
   type ConsentModel,
   disclosures,
   mayNeedTrustRefresh,
@@ -61,6 +73,31 @@ export interface WalletConfig {
   readonly allowHttp: boolean;
   /** Trust anchors to pin at onboarding (see wallet/trust.ts). */
   readonly trust: unknown;
+  /**
+   * The in-person relay (`<verifier>/relay/v1`, docs/in-person.md); by default the relay of the
+   * verifier that serves the trust bundle.
+   */
+  readonly relayUrl?: string;
+}
+
+/** An in-person exchange in progress (ISO/IEC 18013-5 QR engagement over the relay). */
+export interface InPersonExchange {
+  /** `mdoc:…`: the QR code's text. */
+  readonly uri: string;
+  /** Seconds since the epoch (the relay session's end). */
+  readonly expiresAt: number;
+  /** @internal the relay session and engagement keys. */
+  readonly session: InPersonSession;
+}
+
+/** The reader's request, decrypted, as a consent model. */
+export interface InPersonAsk {
+  readonly exchange: InPersonExchange;
+  readonly model: ConsentModel;
+  /** Elements asked for that the card does not hold (shown, never answered). */
+  readonly unavailable: readonly string[];
+  /** @internal the decrypted request and the session keys. */
+  readonly request: HolderRequest;
 }
 
 /** A verified offer, waiting for the citizen's decision and tx_code. */
@@ -115,6 +152,18 @@ export interface Wallet {
     model: ConsentModel,
     ticked: ReadonlySet<string>,
   ): Promise<{ readonly qr: string; readonly expiresAt: number }>;
+  /** In person (ISO mDL): open a relay session and make the QR device engagement. */
+  inPersonOpen(): Promise<InPersonExchange>;
+  /** Wait for the reader's request (until the session ends) and build the consent. */
+  inPersonAwait(exchange: InPersonExchange): Promise<InPersonAsk>;
+  /** Send the ticked elements (DeviceResponse over this session's transcript). */
+  inPersonAnswer(ask: InPersonAsk, ticked: ReadonlySet<string>): Promise<void>;
+  /** The citizen refused: end the session (status 20) and write it down. */
+  inPersonRefuse(ask: InPersonAsk): Promise<void>;
+  /** The exchange failed (timeout, a broken session): end it and write it down. */
+  inPersonFailed(exchange: InPersonExchange, error: unknown, ask?: InPersonAsk): Promise<void>;
+  /** Leave before any request arrived: close the relay session (nothing to record). */
+  inPersonClose(exchange: InPersonExchange): Promise<void>;
   history(): Promise<HistoryEntry[]>;
   exportHistory(): Promise<string>;
   deviceId(): Promise<string | undefined>;
@@ -187,10 +236,62 @@ export function createWallet(options: CreateWalletOptions): Wallet {
     return out;
   };
 
+  /** One mdoc copy (the least used) as the `vp_token` entry of an `mso_mdoc` query. */
+  const presentMdoc = async (
+    cardId: string,
+    paths: readonly ClaimPath[],
+    req: MdocHandoverRequest,
+  ): Promise<string> => {
+    const card = await getCard(vault, cardId);
+    const { copy, index } = nextCopy(card, 'mso_mdoc');
+    const signer = await holderSigner(store, copy.keyId);
+    const m = await import('./mdoc.js');
+    const out = await m.onlinePresentation(copy.credential, m.discloseOf(paths), req, signer);
+    await saveCard(vault, markUsed(card, index, 'mso_mdoc'));
+    return out;
+  };
+
+  /** The cards with their mdoc form as a DCQL candidate (read only when a request needs it). */
+  const consentCards = async (withMdoc: boolean): Promise<ConsentCard[]> => {
+    const cards = await listCards(vault);
+    if (!withMdoc || !cards.some((c) => (c.mdoc?.copies.length ?? 0) > 0)) return cards;
+    const m = await import('./mdoc.js');
+    return cards.map((c) => {
+      const first = c.mdoc?.copies[0];
+      if (first === undefined) return c;
+      try {
+        return { ...c, mdocCandidate: m.viewCopy(first.credential).candidate };
+      } catch {
+        return c; // an unreadable mdoc answers nothing
+      }
+    });
+  };
+  const mdocClaimOf = async () => (await import('./mdoc.js')).profileClaimOf;
+
+  const relayUrl = (): string => {
+    if (config.relayUrl !== undefined) return config.relayUrl;
+    const bundle = (config.trust as { bundleUrl?: unknown } | null)?.bundleUrl;
+    if (typeof bundle === 'string') {
+      try {
+        return `${new URL(bundle).origin}/relay/v1`;
+      } catch {
+        // not a URL: below
+      }
+    }
+    throw new WalletError('ERR_WALLET_IN_PERSON_UNAVAILABLE');
+  };
+  const READER = {
+    id: 'in-person-reader',
+    names: { ko: WALLET_STRINGS.ko.inPersonReader, en: WALLET_STRINGS.en.inPersonReader },
+  };
+
+  // mdoc elements are recorded by their profile claim name (or element identifier).
   const askClaims = (model: ConsentModel, ticked?: ReadonlySet<string>) =>
     model.items
       .filter((i) => ticked === undefined || ticked.has(i.key))
-      .map((i) => pathText(i.path));
+      .map((i) =>
+        model.selections[i.selection]?.format === 'mso_mdoc' ? i.name : pathText(i.path),
+      );
 
   const wallet: Wallet = {
     config,
@@ -230,9 +331,13 @@ export function createWallet(options: CreateWalletOptions): Wallet {
         await wallet.recordOfferEnd(session, 'failed', e);
         throw e;
       }
-      const cfg = received.configuration;
+      const sdJwt = received.find((r) => r.configuration.format === 'dc+sd-jwt');
+      const mdoc = received.find((r) => r.configuration.format === 'mso_mdoc');
+      const main = (sdJwt ?? mdoc) as (typeof received)[number];
+      const cfg = main.configuration;
       const card = newCard({
-        type: cfg.id,
+        // The profile's type name (an mdoc-only card is still "the driving licence").
+        type: sdJwt?.configuration.id ?? typeOf(cfg.vct)?.name ?? cfg.id,
         vct: cfg.vct,
         issuer: { id: issuer.credentialIssuer, names: issuer.trustedNames },
         display: {
@@ -243,18 +348,29 @@ export function createWallet(options: CreateWalletOptions): Wallet {
           ...(cfg.backgroundColor === undefined ? {} : { backgroundColor: cfg.backgroundColor }),
           ...(cfg.textColor === undefined ? {} : { textColor: cfg.textColor }),
         },
-        copies: received.copies,
-        ...(received.issuedAt === undefined ? {} : { issuedAt: received.issuedAt }),
-        ...(received.expiresAt === undefined ? {} : { expiresAt: received.expiresAt }),
+        copies: sdJwt?.copies ?? [],
+        ...(mdoc === undefined
+          ? {}
+          : {
+              mdoc: {
+                docType: mdoc.configuration.doctype ?? '',
+                configuration: mdoc.configuration.id,
+                copies: mdoc.copies,
+              },
+            }),
+        ...(main.issuedAt === undefined ? {} : { issuedAt: main.issuedAt }),
+        ...(main.expiresAt === undefined ? {} : { expiresAt: main.expiresAt }),
         now: now(),
       });
       try {
         await saveCard(vault, card);
       } catch (e) {
-        await notifyIssuer(issuer, received, 'credential_failure', { http, dpop, now });
+        for (const r of received)
+          await notifyIssuer(issuer, r, 'credential_failure', { http, dpop, now });
         throw e;
       }
-      await notifyIssuer(issuer, received, 'credential_accepted', { http, dpop, now });
+      for (const r of received)
+        await notifyIssuer(issuer, r, 'credential_accepted', { http, dpop, now });
       await addHistory(vault, {
         kind: 'issuance',
         outcome: 'accepted',
@@ -303,7 +419,7 @@ export function createWallet(options: CreateWalletOptions): Wallet {
       await vault.remove('cards', id);
       await deleteKeys(
         store,
-        card.copies.map((c) => c.keyId),
+        allCopies(card).map((c) => c.keyId),
       );
     },
     async prepareAsk(text) {
@@ -311,7 +427,11 @@ export function createWallet(options: CreateWalletOptions): Wallet {
       return withTrust((t) => verifyAsk(input, { http, trust: t, now: now() }));
     },
     async consent(ask, exclude) {
-      return buildConsent(ask, await listCards(vault), exclude === undefined ? {} : { exclude });
+      const withMdoc = asksForMdoc(ask.dcql);
+      return buildConsent(ask, await consentCards(withMdoc), {
+        ...(exclude === undefined ? {} : { exclude }),
+        ...(withMdoc ? { mdocClaimOf: await mdocClaimOf() } : {}),
+      });
     },
     async answer(model, ticked, o = {}) {
       const party = { id: model.ask.party.id, names: model.ask.party.names };
@@ -324,6 +444,7 @@ export function createWallet(options: CreateWalletOptions): Wallet {
         const outcome = await answerOnline(model, ticked, {
           http,
           present: (cardId, paths, binding) => presentCard(cardId, paths, binding, false),
+          presentMdoc,
           ...(o.onSend === undefined ? {} : { onSend: o.onSend }),
         });
         await addHistory(vault, {
@@ -414,6 +535,144 @@ export function createWallet(options: CreateWalletOptions): Wallet {
         claims: askClaims(model, ticked),
       });
       return { qr, expiresAt: model.ask.expiresAt };
+    },
+    async inPersonOpen() {
+      const m = await import('./mdoc.js');
+      const session = await m.openInPerson(relayUrl(), http);
+      return { uri: session.uri, expiresAt: session.expiresAt, session };
+    },
+    async inPersonAwait(exchange) {
+      const m = await import('./mdoc.js');
+      const left = Math.max(1, exchange.expiresAt - now());
+      const request = await m.awaitRequest(exchange.session, http, left);
+      const cards = await consentCards(true);
+      // The first document asked for that a usable card holds (the wallet holds one mDL).
+      let docType: string | undefined;
+      for (const d of request.docRequests)
+        if (
+          docType === undefined &&
+          cards.some((c) => c.mdocCandidate?.docType === d.docType && c.status.value !== 'revoked')
+        )
+          docType = d.docType;
+      const asked = docType === undefined ? [] : m.requestedElements(request.docRequests, docType);
+      const held = cards.find((c) => c.mdocCandidate?.docType === docType)?.mdocCandidate?.claims;
+      const has = (ns: string, el: string) => {
+        const bucket = held?.[ns] as Record<string, unknown> | undefined;
+        return bucket !== undefined && Object.hasOwn(bucket, el);
+      };
+      const present = asked.filter((e) => has(e.namespace, e.element));
+      const unavailable = asked
+        .filter((e) => !has(e.namespace, e.element))
+        .map((e) => `${e.namespace}/${e.element}`);
+      if (docType === undefined || present.length === 0) {
+        const e = new WalletError('ERR_WALLET_NO_MATCHING_CARD');
+        await m.endInPerson(exchange.session, request, http);
+        await addHistory(vault, {
+          kind: 'in-person',
+          outcome: 'failed',
+          party: READER,
+          claims: asked.map((x) => `${x.namespace}/${x.element}`).slice(0, 50),
+          errorCode: e.code,
+        });
+        throw e;
+      }
+      const dcql = parseDcqlQuery({
+        credentials: [
+          {
+            id: 'in-person',
+            format: 'mso_mdoc',
+            meta: { doctype_value: docType },
+            claims: present.map((e) => ({
+              path: [e.namespace, e.element],
+              intent_to_retain: e.retain,
+            })),
+          },
+        ],
+      });
+      const model = buildConsent(
+        {
+          mode: 'in-person',
+          party: {
+            ...READER,
+            clientId: '',
+            purpose: {
+              ko: WALLET_STRINGS.ko.inPersonPurpose,
+              en: WALLET_STRINGS.en.inPersonPurpose,
+            },
+            rrnLegalBasis: null,
+          },
+          dcql,
+          exceeds: [],
+          expiresAt: exchange.expiresAt,
+          inPerson: {
+            retain: present
+              .filter((e) => e.retain)
+              .map((e) => ({ namespace: e.namespace, element: e.element })),
+          },
+        },
+        cards,
+        { mdocClaimOf: m.profileClaimOf },
+      );
+      return { exchange, model, unavailable, request };
+    },
+    async inPersonAnswer(ask, ticked) {
+      const sel = ask.model.selections[0];
+      const claims = askClaims(ask.model, ticked);
+      const card = sel === undefined ? undefined : { type: sel.type, id: sel.cardId };
+      try {
+        if (sel === undefined) throw new WalletError('ERR_WALLET_NO_MATCHING_CARD');
+        const paths = disclosures(ask.model, ticked)[0] as ClaimPath[];
+        const m = await import('./mdoc.js');
+        const stored = await getCard(vault, sel.cardId);
+        const { copy, index } = nextCopy(stored, 'mso_mdoc');
+        const signer = await holderSigner(store, copy.keyId);
+        await m.respondInPerson(
+          ask.exchange.session,
+          ask.request,
+          { credential: copy.credential, disclose: m.discloseOf(paths), signer },
+          http,
+        );
+        await saveCard(vault, markUsed(stored, index, 'mso_mdoc'));
+      } catch (e) {
+        await wallet.inPersonFailed(ask.exchange, e, ask);
+        throw e;
+      }
+      await addHistory(vault, {
+        kind: 'in-person',
+        outcome: 'shown',
+        party: READER,
+        ...(card === undefined ? {} : { card }),
+        claims,
+      });
+    },
+    async inPersonRefuse(ask) {
+      const m = await import('./mdoc.js');
+      await m.endInPerson(ask.exchange.session, ask.request, http);
+      const sel = ask.model.selections[0];
+      await addHistory(vault, {
+        kind: 'in-person',
+        outcome: 'refused',
+        party: READER,
+        ...(sel === undefined ? {} : { card: { type: sel.type, id: sel.cardId } }),
+        claims: askClaims(ask.model),
+      });
+    },
+    async inPersonFailed(exchange, error, ask) {
+      const m = await import('./mdoc.js');
+      await m.endInPerson(exchange.session, ask?.request, http);
+      const sel = ask?.model.selections[0];
+      await addHistory(vault, {
+        kind: 'in-person',
+        outcome: 'failed',
+        party: READER,
+        ...(sel === undefined ? {} : { card: { type: sel.type, id: sel.cardId } }),
+        claims: ask === undefined ? [] : askClaims(ask.model),
+        errorCode: failureCode(error),
+      });
+    },
+    async inPersonClose(exchange) {
+      const m = await import('./mdoc.js');
+      await m.endInPerson(exchange.session, undefined, http);
     },
     history: () => listHistory(vault),
     exportHistory: () => exportHistory(vault, now()),

@@ -208,6 +208,28 @@ const KO = {
   lostStep3Title: '3. 찾은 휴대전화나 팔 휴대전화',
   lostStep3: '설정의 "지갑 초기화"로 모든 신분증과 열쇠를 지우세요.',
   lostDeviceId: '이 휴대전화의 기기 식별값: {id}',
+  inPersonTitle: '현장 제시 (ISO 운전면허)',
+  inPersonOpen: '현장 제시 (ISO 운전면허)',
+  inPersonIntro:
+    '경찰관, 렌터카 직원 등 확인하는 사람이 이 QR 코드를 스캔합니다. 두 휴대전화 모두 인터넷에 연결되어 있어야 합니다.',
+  inPersonQrAlt: '현장 제시용 QR 코드 (ISO 18013-5 기기 연결 정보)',
+  inPersonCopy: 'QR 내용을 글자로 복사',
+  inPersonCopied: '복사했습니다.',
+  inPersonWaiting: '확인하는 사람의 요청을 기다리는 중…',
+  inPersonReader: '현장 확인 기기 (이름 확인 안 됨)',
+  inPersonPurpose: '현장에서 운전면허 확인',
+  inPersonAnonymous:
+    '이 확인 기기는 자신이 누구인지 증명하지 않았습니다. 지금 앞에 있는 사람이 요청한 것이 맞을 때만 제출하세요.',
+  inPersonRetain: '보관 예정',
+  inPersonNoRetain: '보관하지 않음',
+  inPersonUnavailable: '이 신분증에 없는 정보도 {n}개 요청했습니다. 그 정보는 제출되지 않습니다.',
+  inPersonShown: '제출했습니다. 결과는 확인하는 사람의 화면에 나타납니다.',
+  inPersonRefused: '제출을 거절했습니다. 아무 정보도 보내지 않았습니다.',
+  inPersonNoLicence: '현장 제시는 ISO 운전면허(mDL)로도 받은 운전면허에서만 쓸 수 있습니다.',
+  alsoIsoMdl: 'ISO 운전면허(mDL)로도 보관됨',
+  isoMdlForm: 'ISO 운전면허(mDL) 형식',
+  mdocCopies: 'ISO 운전면허 사본 {n}개',
+  historyInPerson: '현장 제시 (ISO)',
 } as const;
 
 /** A key of the wallet's strings. */
@@ -418,6 +440,29 @@ const EN: WalletStrings = {
   lostStep3Title: '3. A phone you found again or will sell',
   lostStep3: 'Use “Reset the wallet” in Settings to erase every card and key.',
   lostDeviceId: 'This phone’s device id: {id}',
+  inPersonTitle: 'Show in person (ISO mDL)',
+  inPersonOpen: 'Show in person (ISO mDL)',
+  inPersonIntro:
+    'The person checking (police officer, rental desk…) scans this QR code. Both phones need an internet connection.',
+  inPersonQrAlt: 'QR code to show in person (ISO 18013-5 device engagement)',
+  inPersonCopy: 'Copy the QR code as text',
+  inPersonCopied: 'Copied.',
+  inPersonWaiting: 'Waiting for the request of the person checking…',
+  inPersonReader: 'In-person reader (name not verified)',
+  inPersonPurpose: 'Checking your driving licence in person',
+  inPersonAnonymous:
+    'This reader has not proved who it is. Share only if the person in front of you made this request.',
+  inPersonRetain: 'Will be kept',
+  inPersonNoRetain: 'Not kept',
+  inPersonUnavailable:
+    '{n} more items were asked that this card does not hold. They are not shared.',
+  inPersonShown: 'Shared. The result shows on the screen of the person checking.',
+  inPersonRefused: 'You refused. Nothing was sent.',
+  inPersonNoLicence: 'Showing in person works with a driving licence also received as an ISO mDL.',
+  alsoIsoMdl: 'Also held as an ISO mDL',
+  isoMdlForm: 'ISO mDL form',
+  mdocCopies: '{n} ISO mDL copies',
+  historyInPerson: 'Shown in person (ISO)',
 };
 
 /** The wallet's strings, Korean first. */
@@ -482,6 +527,17 @@ export const WALLET_ERROR_MESSAGES: Readonly<{
     ERR_OFFLINE_BUNDLE_STALE: '신뢰 목록이 너무 오래되었습니다. 인터넷에 연결해 새로 받으세요.',
     ERR_OFFLINE_QR_INVALID: '읽을 수 없는 QR 코드입니다.',
     ERR_SDJWT_KB_NONCE_MISMATCH: '확인하는 곳이 제출을 받아들이지 않았습니다 (요청 불일치).',
+    ERR_WALLET_IN_PERSON_UNAVAILABLE: '현장 제시를 쓸 수 없습니다 (연결 서버 설정 없음).',
+    ERR_MDOC_RELAY_SESSION_UNKNOWN:
+      '현장 제시 연결이 끝났거나 시간이 지났습니다. 새 QR 코드를 만들어 다시 보여 주세요.',
+    ERR_MDOC_RELAY_SESSION_TAKEN:
+      '다른 기기가 먼저 이 QR 코드를 읽었습니다. 새 QR 코드를 만드세요.',
+    ERR_MDOC_RELAY_LIMIT: '요청이 너무 많습니다. 잠시 뒤 다시 해 보세요.',
+    ERR_MDOC_SESSION_DECRYPT_FAILED:
+      '확인 기기의 요청을 풀 수 없습니다. 새 QR 코드를 만들어 다시 해 보세요.',
+    ERR_MDOC_SESSION_MALFORMED:
+      '확인 기기가 잘못된 요청을 보냈습니다. 새 QR 코드로 다시 해 보세요.',
+    ERR_MDOC_DEVICE_AUTH_INVALID: '확인하는 곳이 제출을 받아들이지 않았습니다 (요청 불일치).',
   },
   en: {
     default: 'Something went wrong. Please try again in a moment.',
@@ -534,6 +590,16 @@ export const WALLET_ERROR_MESSAGES: Readonly<{
     ERR_OFFLINE_BUNDLE_STALE: 'The trust list is too old. Connect to the internet to update it.',
     ERR_OFFLINE_QR_INVALID: 'This QR code cannot be read.',
     ERR_SDJWT_KB_NONCE_MISMATCH: 'The checker did not accept the answer (request mismatch).',
+    ERR_WALLET_IN_PERSON_UNAVAILABLE: 'Showing in person is not available (no relay configured).',
+    ERR_MDOC_RELAY_SESSION_UNKNOWN:
+      'The in-person connection ended or timed out. Make a new QR code and show it again.',
+    ERR_MDOC_RELAY_SESSION_TAKEN: 'Another device read this QR code first. Make a new QR code.',
+    ERR_MDOC_RELAY_LIMIT: 'Too many requests. Please try again in a moment.',
+    ERR_MDOC_SESSION_DECRYPT_FAILED:
+      'The reader’s request could not be decrypted. Make a new QR code and try again.',
+    ERR_MDOC_SESSION_MALFORMED:
+      'The reader sent a malformed request. Try again with a new QR code.',
+    ERR_MDOC_DEVICE_AUTH_INVALID: 'The checker did not accept the answer (request mismatch).',
   },
 });
 

@@ -28,6 +28,7 @@ export function History(): ReactNode {
     issuance: t('historyIssuance'),
     presentation: t('historyPresentation'),
     'offline-presentation': t('historyOffline'),
+    'in-person': t('historyInPerson'),
     status: t('historyStatus'),
   };
   const outcome = {
