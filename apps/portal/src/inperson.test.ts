@@ -361,7 +361,7 @@ describe('the police checkpoint reads the licence in person', () => {
     }[];
     const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
     expect(rows.map((r) => r.id)).toEqual(['issuer', 'status', ...POLICE_ELEMENTS]);
-    expect(byId['status']?.text).toBe('valid');
+    expect(byId['status']?.text).toBe('유효 (폐기·정지 아님)');
     // The values are those the issuer signed.
     const iaca = await (await issuer.app.request(`${ISSUER}/iaca`)).text();
     const signed = await verifyIssuerSigned(

@@ -444,7 +444,16 @@ export function licenceRows(licence: ReadLicence, lang: Lang): LicenceRow[] {
   const t = (k: PortalStringKey) => tr(lang, k);
   const rows: LicenceRow[] = [
     { id: 'issuer', label: t('issuer'), text: licence.issuer.name?.[lang] ?? licence.issuer.id },
-    { id: 'status', label: t('statusLabel'), text: licence.status },
+    {
+      id: 'status',
+      label: t('statusLabel'),
+      text:
+        licence.status === 'valid'
+          ? t('statusValid')
+          : licence.status === 'none'
+            ? t('statusNone')
+            : licence.status,
+    },
   ];
   for (const e of POLICE_ELEMENTS) {
     const label = t(`el_${e}`);
