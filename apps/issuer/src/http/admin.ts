@@ -467,6 +467,20 @@ export function registerAdminRoutes(app: App, ctx: IssuerContext): void {
     created_at: z.string(),
     completed_at: z.string().nullable(),
   });
+  /** Offer a batch in the background; a failure is logged by name (the batch can be resumed). */
+  const runInBackground = (batch: { type: string; batch_id: string }, actor: string): void => {
+    runBatchOffers(ctx, {
+      type: batch.type,
+      batchId: batch.batch_id,
+      actor,
+      chunkSize: ctx.config.ISSUER_BATCH_CHUNK,
+    }).catch((e: unknown) =>
+      ctx.logger.error(
+        { batch: batch.batch_id, err: e instanceof Error ? e.name : 'error' },
+        'batch failed',
+      ),
+    );
+  };
   app.openapi(
     createRoute({
       method: 'post',
@@ -497,17 +511,7 @@ export function registerAdminRoutes(app: App, ctx: IssuerContext): void {
         ...(b.copies === undefined ? {} : { copies: b.copies }),
         actor,
       });
-      runBatchOffers(ctx, {
-        type: batch.type,
-        batchId: batch.batch_id,
-        actor,
-        chunkSize: ctx.config.ISSUER_BATCH_CHUNK,
-      }).catch((e: unknown) =>
-        ctx.logger.error(
-          { batch: batch.batch_id, err: e instanceof Error ? e.name : 'error' },
-          'batch failed',
-        ),
-      );
+      runInBackground(batch, actor);
       return c.json(batch, 202);
     },
   );
@@ -524,17 +528,7 @@ export function registerAdminRoutes(app: App, ctx: IssuerContext): void {
     async (c) => {
       const batch = await readBatch(ctx, c.req.valid('param').batchId);
       const actor = actorOf(c);
-      runBatchOffers(ctx, {
-        type: batch.type,
-        batchId: batch.batch_id,
-        actor,
-        chunkSize: ctx.config.ISSUER_BATCH_CHUNK,
-      }).catch((e: unknown) =>
-        ctx.logger.error(
-          { batch: batch.batch_id, err: e instanceof Error ? e.name : 'error' },
-          'batch failed',
-        ),
-      );
+      runInBackground(batch, actor);
       return c.json(batch, 202);
     },
   );
