@@ -239,6 +239,8 @@ export async function startWalletServer(config: WalletServerConfig): Promise<Run
       lossReportUrl: `${config.issuerUrl}/citizen`,
       helpline: config.helpline,
       allowHttp: dev && config.walletUrl.startsWith('http://'),
+      // The in-person relay of the verifier (docs/in-person.md).
+      relayUrl: `${config.verifierUrl}/relay/v1`,
       trust: await anchors(),
     }),
   });

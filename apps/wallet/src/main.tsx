@@ -34,6 +34,7 @@ async function loadConfig(): Promise<WalletConfig> {
     ...(typeof raw['lossReportUrl'] === 'string' ? { lossReportUrl: raw['lossReportUrl'] } : {}),
     helpline: typeof raw['helpline'] === 'string' ? raw['helpline'] : '1688-0990',
     allowHttp: raw['allowHttp'] === true,
+    ...(typeof raw['relayUrl'] === 'string' ? { relayUrl: raw['relayUrl'] } : {}),
     trust: built !== undefined && built !== '' ? JSON.parse(built) : raw['trust'],
   };
 }

@@ -21,6 +21,9 @@ const CardScreen = lazy(() => import('./screens/card.js').then((m) => ({ default
 const Receive = lazy(() => import('./screens/receive.js').then((m) => ({ default: m.Receive })));
 const Present = lazy(() => import('./screens/present.js').then((m) => ({ default: m.Present })));
 const Offline = lazy(() => import('./screens/offline.js').then((m) => ({ default: m.Offline })));
+const InPerson = lazy(() =>
+  import('./screens/in-person.js').then((m) => ({ default: m.InPerson })),
+);
 const History = lazy(() => import('./screens/history.js').then((m) => ({ default: m.History })));
 const Settings = lazy(() => import('./screens/settings.js').then((m) => ({ default: m.Settings })));
 
@@ -37,6 +40,7 @@ function Route({ path }: { readonly path: string }): ReactNode {
   if (path === '/receive') return <Receive />;
   if (path === '/present') return <Present />;
   if (path === '/offline') return <Offline />;
+  if (path === '/in-person') return <InPerson />;
   if (path === '/history') return <History />;
   if (path === '/settings') return <Settings />;
   if (path === '/lost') return <Lost />;

@@ -5,6 +5,8 @@
  * with its label and (masked) value, required or optional — a warning listing anything beyond its
  * registration (unticked by default), and a separate question for the portrait and for the
  * resident registration number (unticked by default). Nothing leaves the phone until "Agree".
+ * An answer from the licence's ISO mdoc form says so, and shows whether the party intends to keep
+ * each element (`intent_to_retain`); an in-person reader is shown as what it is: anonymous.
  */
 import { type ReactNode, useMemo, useState } from 'react';
 import type { ConsentItem, ConsentModel } from '../wallet/present.js';
@@ -53,7 +55,7 @@ export function Consent(props: {
     i.exceeds === 'no-legal-basis' ? t('exceedsNoBasis') : t('exceedsClaim');
 
   const row = (i: ConsentItem, label: string) => {
-    const value = displayValue(vctOf(i), String(i.path[0] ?? ''), i.value);
+    const value = displayValue(vctOf(i), i.name, i.value);
     const id = `c-${i.key.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
     return (
       <li key={i.key} className={i.exceeds !== undefined ? 'exceeds' : undefined}>
@@ -73,6 +75,9 @@ export function Consent(props: {
                 <span aria-hidden="true">⚠ </span>
                 {exceedsText(i)}
               </span>
+            )}
+            {i.retain !== undefined && (
+              <span className="tag">{i.retain ? t('inPersonRetain') : t('inPersonNoRetain')}</span>
             )}
             <span className="tag">{i.required ? t('required') : t('optional')}</span>
           </span>
@@ -94,6 +99,7 @@ export function Consent(props: {
           {t('whoAsks')}
         </h2>
         <p className="party-name">{pick(party.names)}</p>
+        {model.ask.mode === 'in-person' && <p className="hint">{t('inPersonAnonymous')}</p>}
         <p>
           <strong>{t('purpose')}:</strong> {pick(party.purpose)}
         </p>
@@ -126,6 +132,7 @@ export function Consent(props: {
         {model.selections.map((s) => (
           <p key={s.queryId} className="hint">
             {t('usingCard', { card: typeOf(s.vct)?.labels[lang] ?? s.vct })}
+            {s.format === 'mso_mdoc' && ` · ${t('isoMdlForm')}`}
           </p>
         ))}
         {model.hasAlternative && props.onOtherCard !== undefined && (

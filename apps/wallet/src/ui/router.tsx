@@ -1,7 +1,7 @@
 /**
  * @module ui/router
  * A few lines of routing over the History API: the wallet's screens are paths (`/`, `/cards/:id`,
- * `/receive`, `/present`, `/offline`, `/history`, `/settings`, `/lost`), so deep links work — the
+ * `/receive`, `/present`, `/offline`, `/in-person`, `/history`, `/settings`, `/lost`), so deep links work — the
  * same-page offer route (`/receive?offer=…`, `/?offer=…`) and the verifier's same-device link
  * (`/present?client_id=…&request_uri=…`, or those parameters on `/`).
  */

@@ -2,6 +2,7 @@
  * @module ui/screens/card
  * One card: the live front, every claim with its label (numbers masked until the citizen asks),
  * issuer, validity, status with a refresh from the issuer's status list, the offline QR, delete.
+ * A licence also held as an ISO mDL says so and offers "show in person (ISO mDL)".
  */
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import type { CardView } from '../../wallet/cards.js';
@@ -116,10 +117,18 @@ export function CardScreen({ id }: { readonly id: string }): ReactNode {
               )}
             </dd>
           </div>
-          <div>
-            <dt>{t('copies', { n: card.copies.length })}</dt>
-            <dd>{card.copies.length}</dd>
-          </div>
+          {card.copies.length > 0 && (
+            <div>
+              <dt>{t('copies', { n: card.copies.length })}</dt>
+              <dd>{card.copies.length}</dd>
+            </div>
+          )}
+          {card.mdoc !== undefined && (
+            <div>
+              <dt>{t('alsoIsoMdl')}</dt>
+              <dd>{t('mdocCopies', { n: card.mdoc.copies.length })}</dd>
+            </div>
+          )}
         </dl>
       </section>
       <div className="actions">
@@ -149,13 +158,25 @@ export function CardScreen({ id }: { readonly id: string }): ReactNode {
         >
           {t('refreshStatus')}
         </button>
-        <button
-          type="button"
-          className="primary"
-          onClick={() => navigate(`/offline?card=${encodeURIComponent(card.id)}`)}
-        >
-          {t('showOffline')}
-        </button>
+        {card.mdoc !== undefined && card.mdoc.copies.length > 0 && (
+          <button
+            type="button"
+            className="primary"
+            id="show-in-person"
+            onClick={() => navigate('/in-person')}
+          >
+            {t('inPersonOpen')}
+          </button>
+        )}
+        {card.copies.length > 0 && (
+          <button
+            type="button"
+            className="primary"
+            onClick={() => navigate(`/offline?card=${encodeURIComponent(card.id)}`)}
+          >
+            {t('showOffline')}
+          </button>
+        )}
         {confirmDelete ? (
           <div className="confirm" role="alert">
             <p>{t('deleteConfirm')}</p>

@@ -50,7 +50,8 @@ export function Offline(): ReactNode {
 
   useEffect(() => {
     void wallet.cards().then((list) => {
-      const usable = list.filter((c) => c.status.value !== 'revoked');
+      // The offline QR carries an SD-JWT VC: a card held as an ISO mdoc only cannot make one.
+      const usable = list.filter((c) => c.status.value !== 'revoked' && c.copies.length > 0);
       setCards(usable);
       setCardId((id) => (id !== undefined && usable.some((c) => c.id === id) ? id : usable[0]?.id));
     });
