@@ -158,16 +158,6 @@ export function CardScreen({ id }: { readonly id: string }): ReactNode {
         >
           {t('refreshStatus')}
         </button>
-        {card.mdoc !== undefined && card.mdoc.copies.length > 0 && (
-          <button
-            type="button"
-            className="primary"
-            id="show-in-person"
-            onClick={() => navigate('/in-person')}
-          >
-            {t('inPersonOpen')}
-          </button>
-        )}
         {card.copies.length > 0 && (
           <button
             type="button"
@@ -175,6 +165,16 @@ export function CardScreen({ id }: { readonly id: string }): ReactNode {
             onClick={() => navigate(`/offline?card=${encodeURIComponent(card.id)}`)}
           >
             {t('showOffline')}
+          </button>
+        )}
+        {card.mdoc !== undefined && card.mdoc.copies.length > 0 && (
+          <button
+            type="button"
+            className="secondary"
+            id="show-in-person"
+            onClick={() => navigate('/in-person')}
+          >
+            {t('inPersonOpen')}
           </button>
         )}
         {confirmDelete ? (
