@@ -17,8 +17,6 @@
  * A file that exists but does not open is fatal (`ERR_ISSUER_SIGNING_KEY_INVALID`), as for
  * `issuer-secrets.json`: silently creating a new PKI would orphan every mdoc issued.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { OpenMidError } from '@openmid/core/errors';
 import {
   createSigner,
@@ -37,7 +35,7 @@ import {
   parseCertificate,
   pemToDer,
 } from '@openmid/core/mdoc';
-import type { RecordCipher } from '@openmid/server-kit';
+import { loadOrCreateSealedFile, type RecordCipher } from '@openmid/server-kit';
 
 /** The issuer's IACA and document signer, loaded or created at start-up. */
 export interface MdocPki {
@@ -68,7 +66,6 @@ interface StoredPki {
 }
 
 const FILE = 'issuer-mdoc-pki.json';
-const PLACE = { table: 'file', id: FILE };
 const DAY = 86_400;
 
 /** Options of {@link loadOrCreateMdocPki}. */
@@ -115,24 +112,6 @@ async function generate(options: MdocPkiOptions): Promise<StoredPki> {
   };
 }
 
-/** Write `data` to a new file, mode 0600, exclusively and durably; false when it exists. */
-function createExclusive(path: string, data: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx', 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  }
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  return true;
-}
-
 function pemToDerOne(pem: string): Uint8Array {
   const [der] = pemToDer(pem);
   if (der === undefined) throw new Error('no certificate');
@@ -152,21 +131,9 @@ export async function loadOrCreateMdocPki(
   cipher: RecordCipher,
   options: MdocPkiOptions,
 ): Promise<MdocPki> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, FILE);
-  let envelope: string | undefined;
-  try {
-    envelope = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  if (envelope === undefined) {
-    createExclusive(path, await cipher.sealJson(await generate(options), PLACE));
-    envelope = readFileSync(path, 'utf8');
-  }
   let stored: StoredPki;
   try {
-    stored = await cipher.openJson<StoredPki>(envelope.trim(), PLACE);
+    stored = await loadOrCreateSealedFile(dataDir, FILE, cipher, () => generate(options));
   } catch (cause) {
     throw new OpenMidError(
       'ERR_ISSUER_SIGNING_KEY_INVALID',

@@ -17,8 +17,6 @@
  * (ERR_ISSUER_SIGNING_KEY_INVALID): silently creating a new key would change the issuer's identity.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { OpenMidError } from '@openmid/core/errors';
 import {
   createSigner,
@@ -29,7 +27,7 @@ import {
   type PublicJwk,
   type Signer,
 } from '@openmid/core/keys';
-import type { RecordCipher } from '@openmid/server-kit';
+import { loadOrCreateSealedFile, type RecordCipher } from '@openmid/server-kit';
 
 /** The HMAC keys, 32 bytes each. */
 export interface MacKeys {
@@ -68,7 +66,6 @@ interface StoredSecrets {
 }
 
 const FILE = 'issuer-secrets.json';
-const PLACE = { table: 'file', id: FILE };
 
 async function generate(): Promise<StoredSecrets> {
   const signing = await generateKeyPair('ES256', { extractable: true });
@@ -81,24 +78,6 @@ async function generate(): Promise<StoredSecrets> {
     idpClientSecret: randomBytes(32).toString('base64url'),
     mac: { code: mac(), txCode: mac(), nonce: mac(), blind: mac(), session: mac() },
   };
-}
-
-/** Write `data` to a new file, mode 0600, exclusively and durably; false when it exists. */
-function createExclusive(path: string, data: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx', 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
-  }
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  return true;
 }
 
 async function signerOf(jwk: unknown): Promise<{ signer: Signer; publicJwk: PublicJwk }> {
@@ -117,22 +96,9 @@ export async function loadOrCreateSecrets(
   dataDir: string,
   cipher: RecordCipher,
 ): Promise<IssuerSecrets> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, FILE);
-  let envelope: string | undefined;
-  try {
-    envelope = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  if (envelope === undefined) {
-    const sealed = await cipher.sealJson(await generate(), PLACE);
-    createExclusive(path, sealed);
-    envelope = readFileSync(path, 'utf8');
-  }
   let stored: StoredSecrets;
   try {
-    stored = await cipher.openJson<StoredSecrets>(envelope.trim(), PLACE);
+    stored = await loadOrCreateSealedFile(dataDir, FILE, cipher, generate);
   } catch (cause) {
     throw new OpenMidError(
       'ERR_ISSUER_SIGNING_KEY_INVALID',

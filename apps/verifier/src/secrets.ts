@@ -9,8 +9,6 @@
  * the database. A file that exists but does not open is fatal: silently creating a new key would
  * change the registry's identity and invalidate every pinned bundle key.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { OpenMidError } from '@openmid/core/errors';
 import {
   createSigner,
@@ -21,7 +19,7 @@ import {
   type PublicJwk,
   type Signer,
 } from '@openmid/core/keys';
-import type { RecordCipher } from '@openmid/server-kit';
+import { loadOrCreateSealedFile, type RecordCipher } from '@openmid/server-kit';
 
 /** The registry key. */
 export interface RegistryKeys {
@@ -35,27 +33,10 @@ export interface RegistryKeys {
 }
 
 const FILE = 'verifier-secrets.json';
-const PLACE = { table: 'file', id: FILE };
 
 interface Stored {
   readonly v: 1;
   readonly registryKey: Record<string, unknown>;
-}
-
-function createExclusive(path: string, data: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx', 0o600);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw e;
-  }
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** A signer (kid = thumbprint) from a private JWK. */
@@ -78,21 +59,11 @@ export async function loadOrCreateRegistryKeys(
   dataDir: string,
   cipher: RecordCipher,
 ): Promise<RegistryKeys> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const path = join(dataDir, FILE);
-  let envelope: string | undefined;
   try {
-    envelope = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  if (envelope === undefined) {
-    const stored: Stored = { v: 1, registryKey: await newPrivateJwk() };
-    createExclusive(path, await cipher.sealJson(stored, PLACE));
-    envelope = readFileSync(path, 'utf8');
-  }
-  try {
-    const stored = await cipher.openJson<Stored>(envelope.trim(), PLACE);
+    const stored = await loadOrCreateSealedFile<Stored>(dataDir, FILE, cipher, async () => ({
+      v: 1,
+      registryKey: await newPrivateJwk(),
+    }));
     const signer = await signerFromPrivateJwk(stored.registryKey);
     return {
       signer,

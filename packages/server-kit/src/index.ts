@@ -53,6 +53,7 @@ export {
   staticKms,
 } from './crypto/kms.js';
 export { createRecordCipher, type RecordCipher, type RecordPlace } from './crypto/record.js';
+export { loadOrCreateSealedFile } from './crypto/sealed-file.js';
 export {
   API_KEY_SCHEME,
   type App,
