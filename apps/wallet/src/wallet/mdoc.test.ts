@@ -44,6 +44,7 @@ import { getCard } from './cards.js';
 import { holderSigner } from './keys.js';
 import { discloseOf, onlinePresentation, readCopy } from './mdoc.js';
 import { answerOnline, defaultTicked } from './present.js';
+import { displayValue } from './profile.js';
 import { memoryStore } from './store.js';
 import { createWallet, type Wallet } from './wallet.js';
 
@@ -360,7 +361,12 @@ describe('the licence in both forms', () => {
           docType: MDL,
           nameSpaces: {
             [KR_MDL_NAMESPACE]: { name: false, licence_classes: true },
-            [MDL_NAMESPACE]: { age_over_19: false, portrait: false, height: false },
+            [MDL_NAMESPACE]: {
+              age_over_19: false,
+              portrait: false,
+              height: false,
+              driving_privileges: false,
+            },
           },
         },
       ],
@@ -381,6 +387,12 @@ describe('the licence in both forms', () => {
       expect(byName['licence_classes']).toMatchObject({ retain: true, required: false });
       expect(byName['name']).toMatchObject({ retain: false });
       expect(byName['portrait']).toMatchObject({ separate: true });
+      // ISO elements the profile does not map: the profile's ISO labels; values shown as text.
+      const privileges = byName['driving_privileges'];
+      expect(privileges?.labels.en).toMatch(/privileges/i);
+      expect(displayValue(DL, 'driving_privileges', privileges?.value)).toMatch(
+        /^[A-Z][A-Z0-9]*(, [A-Z][A-Z0-9]*)*$/,
+      );
       const ticked = defaultTicked(ask.model);
       expect(ticked.has(byName['portrait']?.key ?? '')).toBe(false);
       const before = (await wallet.card(cardId)).mdoc?.copies.map((c) => c.uses);
@@ -392,18 +404,30 @@ describe('the licence in both forms', () => {
       );
       const card = await wallet.card(cardId);
       expect(verified).toMatchObject({ iss: ISSUER, vct: DL, format: 'mso_mdoc', status: 'valid' });
-      expect(verified.claims).toEqual({
+      expect(verified.claims).toMatchObject({
         name: card.claims['name'],
         licence_classes: card.claims['licence_classes'],
         age_over_19: card.claims['age_over_19'],
       });
+      expect(Object.keys(verified.claims).sort()).toEqual([
+        'age_over_19',
+        'licence_classes',
+        'name',
+        MDL_NAMESPACE,
+      ]);
+      expect(Object.keys(verified.claims[MDL_NAMESPACE] as object)).toEqual(['driving_privileges']);
       await reader.end();
       // A copy was used (rotated), and the history says what was shown — names only.
       const uses = card.mdoc?.copies.map((c) => c.uses) ?? [];
       expect(uses.reduce((a, b) => a + b, 0)).toBe((before ?? []).reduce((a, b) => a + b, 0) + 1);
       const h = (await wallet.history())[0];
       expect(h).toMatchObject({ kind: 'in-person', outcome: 'shown', card: { id: cardId } });
-      expect([...(h?.claims ?? [])].sort()).toEqual(['age_over_19', 'licence_classes', 'name']);
+      expect([...(h?.claims ?? [])].sort()).toEqual([
+        'age_over_19',
+        'driving_privileges',
+        'licence_classes',
+        'name',
+      ]);
     });
 
     test('a refusal ends the session: the reader gets nothing (ERR_MDOC_SESSION_TERMINATED)', async () => {

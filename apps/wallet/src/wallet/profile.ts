@@ -92,7 +92,11 @@ export function displayValue(
     if (value.startsWith('data:')) return '';
     return value;
   }
-  if (Array.isArray(value)) return value.map((v) => String(v)).join(', ');
+  // Members may be null-prototype objects (an mdoc's `driving_privileges`): never String() them.
+  if (Array.isArray(value))
+    return value
+      .map((v) => (typeof v === 'object' && v !== null ? displayValue(vct, name, v) : String(v)))
+      .join(', ');
   if (typeof value === 'object') {
     const o = value as Record<string, unknown>;
     if (typeof o['start'] === 'string' && typeof o['end'] === 'string')
