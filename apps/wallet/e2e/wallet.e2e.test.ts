@@ -277,7 +277,8 @@ describe.skipIf(!available)('citizen wallet in a real browser', () => {
     await check(portal, 'ko', '34-console-credentials');
     await portal.click('form[action="/console/devices/suspend"] button');
     await portal.waitForSelector('.notice.success');
-    await expect(portal.locator('.status-suspended').count()).resolves.toBe(3);
+    // 3 copies of each form: the console offers the licence as SD-JWT VC + ISO mDL (issue 7 §2).
+    await expect(portal.locator('.status-suspended').count()).resolves.toBe(6);
     await portal.waitForTimeout(1500); // the status list's 1-second lifetime in this run
     const qr = await portalRequest('convenience-store', 'age');
     await nav('/present');
@@ -470,6 +471,80 @@ describe.skipIf(!available)('citizen wallet in a real browser', () => {
   });
 
   test('no Content-Security-Policy violation or page error on any screen', () => {
+    expect(watched.flatMap((w) => w.problems)).toEqual([]);
+    expect(a11y).toEqual({});
+  });
+
+  // Issue 7 §2: the licence in both forms, shown in person (ISO 18013-5 QR engagement over the
+  // relay) to the police checkpoint's reader in the portal.
+  test('in person (ISO mDL): a fresh licence in both forms, read by the police checkpoint', async () => {
+    // The offline QR above hides the navigation.
+    if ((await wallet.locator('nav.bottom').count()) === 0) await wallet.click('header .back');
+    await wallet.waitForSelector('nav.bottom');
+    await portal.goto(`${system.urls.portal}/console?citizen=${CITIZEN}`);
+    await portal.selectOption('#citizen', CITIZEN);
+    await portal.selectOption('#type', 'driving-licence');
+    await portal.selectOption('#copies', '1');
+    await portal.click('form[action="/console/offers"] button[type="submit"]');
+    const txCode = (await portal.locator('.tx-code').first().textContent())?.trim() ?? '';
+    const offerQr = await qrPng(portal, 'figure.qr');
+    await nav('/receive');
+    await wallet.waitForSelector('.scanner');
+    await scanWithCamera(offerQr);
+    await wallet.waitForSelector('input[name="tx_code"]', { timeout: 30_000 });
+    await wallet.fill('input[name="tx_code"]', txCode);
+    await wallet.click('form button[type="submit"]');
+    await wallet.waitForSelector('.notice.success', { timeout: 30_000 });
+    // The newest card first; it says it is also held as an ISO mDL.
+    await nav('/');
+    await wallet.waitForSelector('.cards li');
+    await wallet.locator('.card-link').first().click();
+    await wallet.waitForSelector('#show-in-person');
+    await expect(wallet.locator('main dl.details').textContent()).resolves.toContain('ISO');
+    await wallet.click('#show-in-person');
+    await wallet.waitForSelector('#in-person-qr img.qr', { timeout: 30_000 });
+    await expect(wallet.locator('.countdown').textContent()).resolves.toMatch(/\d+초/);
+    await check(wallet, 'ko', '40-in-person-qr');
+    const px = decodePng(await qrPng(wallet, '#in-person-qr img.qr'));
+    const engagement = jsQR(new Uint8ClampedArray(px.rgba), px.width, px.height)?.data ?? '';
+    expect(engagement).toMatch(/^mdoc:[A-Za-z0-9_-]+$/);
+
+    await portal.goto(`${system.urls.portal}/rp/police/in-person`);
+    await portal.fill('textarea#engagement', engagement);
+    await portal.click('button#read');
+    await portal.waitForSelector('#result[data-outcome]');
+    // The wallet shows the anonymous reader's request; the portrait is asked about separately.
+    let state = 'waiting';
+    for (let i = 0; i < 60 && state === 'waiting'; i++) {
+      if ((await wallet.locator('form.consent').count()) > 0) state = 'consent';
+      else if ((await wallet.locator('main .notice.error').count()) > 0)
+        state = `wallet: ${await wallet.locator('main .notice.error').textContent()}`;
+      else if ((await portal.locator('#result').getAttribute('data-outcome')) === 'failed')
+        state = `portal: ${await portal.locator('#result').textContent()}`;
+      else await wallet.waitForTimeout(1000);
+    }
+    expect(state, watched.flatMap((w) => w.problems).join(' | ')).toBe('consent');
+    await expect(wallet.locator('.notice.warning').first().textContent()).resolves.toContain(
+      '증명하지 않았습니다',
+    );
+    const separate = wallet.locator('.separate input[type="checkbox"]');
+    expect(await separate.count()).toBe(1);
+    expect(await separate.first().isChecked()).toBe(false);
+    await check(wallet, 'ko', '41-in-person-consent');
+    await setLang(wallet, 'en');
+    await check(wallet, 'en', '41-in-person-consent');
+    await setLang(wallet, 'ko');
+    await wallet.click('form.consent button[type="submit"]');
+    await wallet.waitForSelector('.notice.success', { timeout: 30_000 });
+    await check(wallet, 'ko', '42-in-person-shown');
+    await portal.waitForSelector('#result[data-outcome="verified"]', { timeout: 60_000 });
+    const shown = (await portal.locator('#result').textContent()) ?? '';
+    expect(shown.length).toBeGreaterThan(0);
+    await nav('/history');
+    await wallet.waitForSelector('ol.history li');
+    await expect(wallet.locator('ol.history li').first().textContent()).resolves.toContain(
+      '현장 제시',
+    );
     expect(watched.flatMap((w) => w.problems)).toEqual([]);
     expect(a11y).toEqual({});
   });

@@ -25,7 +25,7 @@ type Phase =
   | { readonly kind: 'sending' }
   | { readonly kind: 'shown' }
   | { readonly kind: 'refused' }
-  | { readonly kind: 'failed'; readonly message: string; readonly code: string };
+  | { readonly kind: 'failed'; readonly error: unknown; readonly code: string };
 
 /** The in-person screen. */
 export function InPerson(): ReactNode {
@@ -37,12 +37,10 @@ export function InPerson(): ReactNode {
   const open = useRef<InPersonExchange | undefined>(undefined);
   const live = useRef(true);
 
-  const fail = useCallback(
-    (e: unknown) => {
-      if (live.current) setPhase({ kind: 'failed', message: error(e), code: failureCode(e) });
-    },
-    [error],
-  );
+  // The failure is kept, its message picked at render: a language switch never restarts anything.
+  const fail = useCallback((e: unknown) => {
+    if (live.current) setPhase({ kind: 'failed', error: e, code: failureCode(e) });
+  }, []);
 
   const start = useCallback(async () => {
     setPhase({ kind: 'opening' });
@@ -165,7 +163,7 @@ export function InPerson(): ReactNode {
       {phase.kind === 'refused' && <Notice kind="info">{t('inPersonRefused')}</Notice>}
       {phase.kind === 'failed' && (
         <Notice kind="error" title={t('failedTitle')}>
-          <p>{phase.message}</p>
+          <p>{error(phase.error)}</p>
           <p className="hint">
             {t('historyError')}: <code>{phase.code}</code>
           </p>
