@@ -78,7 +78,7 @@ const KO = {
   inPersonLink: '대면 확인: 시민 휴대전화의 QR 코드 읽기 (ISO mDL)',
   inPersonTitle: '경찰 검문 — 모바일 운전면허증 대면 확인',
   inPersonIntro:
-    '시민에게 지갑의 「대면 제시」 화면을 열어 QR 코드를 보여 달라고 하세요. 카메라로 읽거나, QR 코드의 mdoc: 텍스트를 붙여 넣습니다. 요청과 응답은 ISO/IEC 18013-5 세션으로 암호화되고, 확인은 이 포털 서버가 합니다.',
+    '시민에게 운전면허증 화면의 「현장 제시 (ISO 운전면허)」를 눌러 QR 코드를 보여 달라고 하세요. 카메라로 읽거나, QR 코드의 mdoc: 텍스트를 붙여 넣습니다. 요청과 응답은 ISO/IEC 18013-5 세션으로 암호화되고, 확인은 이 포털 서버가 합니다.',
   inPersonAsked: '요청하는 정보 (보관하지 않음)',
   engagementLabel: '시민의 QR 코드 (mdoc: 텍스트)',
   engagementHint: 'mdoc: 으로 시작하는 텍스트입니다. 카메라가 없으면 붙여 넣으세요.',
@@ -199,7 +199,7 @@ const EN: Readonly<Record<PortalStringKey, string>> = {
   inPersonLink: 'In person: read the QR code on the citizen’s phone (ISO mDL)',
   inPersonTitle: 'Police checkpoint — mobile driving licence in person',
   inPersonIntro:
-    'Ask the citizen to open “Show in person” in the wallet and show the QR code. Scan it with the camera, or paste the mdoc: text of the QR code. The request and the answer are encrypted in an ISO/IEC 18013-5 session, and this portal’s server checks the licence.',
+    'Ask the citizen to tap “Show in person (ISO mDL)” on the driving licence in the wallet and show the QR code. Scan it with the camera, or paste the mdoc: text of the QR code. The request and the answer are encrypted in an ISO/IEC 18013-5 session, and this portal’s server checks the licence.',
   inPersonAsked: 'What we ask for (not retained)',
   engagementLabel: 'The citizen’s QR code (mdoc: text)',
   engagementHint: 'Text starting with mdoc:. Without a camera, paste it.',
