@@ -5,145 +5,32 @@
  * asking beyond its registration, refusal, device suspension, and the history of all of it. The
  * browser suite (e2e/) runs the same story through the UI.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createOffer, demoCitizenId, type Issuer, suspendDevice } from '@openmid/issuer';
 import {
-  ALL_MIGRATIONS,
-  createIssuer,
-  createOffer,
-  demoCitizenId,
-  type Issuer,
-  loadIssuerConfig,
-  seedDemoRegister,
-  suspendDevice,
-} from '@openmid/issuer';
-import {
-  migrate,
-  openPglite,
-  SERVER_KIT_MIGRATIONS,
-  type Sql,
-  silentLogger,
-  staticKms,
-} from '@openmid/server-kit';
-import {
-  createRpApiKey,
-  createVerifier,
   DEMO_RELYING_PARTIES,
-  loadVerifierConfig,
   registerRelyingParty,
-  seedDemoRelyingParties,
-  VERIFIER_MIGRATIONS,
   type Verifier,
-  verifierTrustRegistration,
 } from '@openmid/verifier-service';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { memoryStore } from './store.js';
-import { createWallet, type Wallet } from './wallet.js';
+import { ISSUER, PIN, type Services, startServices } from '../../test-support/services.js';
+import type { Wallet } from './wallet.js';
 
-const ISSUER = 'https://issuer.test';
-const VERIFIER = 'https://verifier.test';
-const PIN = '270419';
+const NAME = 'wallet-flow';
 
+let services: Services;
 let issuer: Issuer;
 let verifier: Verifier;
-let sqls: Sql[] = [];
 let wallet: Wallet;
-const route = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-  const app = url.startsWith(ISSUER) ? issuer.app : url.startsWith(VERIFIER) ? verifier.app : null;
-  if (app === null) return Promise.reject(new TypeError('network'));
-  // Hono's app.request knows nothing of these fetch-only options.
-  const { signal: _s, redirect: _r, credentials: _c, cache: _k, ...rest } = init ?? {};
-  return Promise.resolve(app.request(url, rest));
-};
-
-async function rpKey(rp: string): Promise<string> {
-  return (await createRpApiKey(verifier.ctx, rp, 'test')).token;
-}
-
-async function ask(
-  rp: string,
-  body: Record<string, unknown>,
-): Promise<{ transaction_id: string; request_link: string; same_device_url: string }> {
-  const r = await verifier.app.request(`${VERIFIER}/v1/presentations`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${await rpKey(rp)}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(r.status).toBe(201);
-  return r.json();
-}
-
-async function result(rp: string, id: string): Promise<Record<string, unknown>> {
-  const r = await verifier.app.request(`${VERIFIER}/v1/presentations/${id}`, {
-    headers: { authorization: `Bearer ${await rpKey(rp)}` },
-  });
-  return r.json();
-}
+const ask: Services['ask'] = (rp, body) => services.ask(rp, body);
+const result: Services['result'] = (rp, id) => services.result(rp, id);
 
 beforeAll(async () => {
-  const vsql = await openPglite();
-  const isql = await openPglite();
-  sqls = [vsql, isql];
-  await migrate(vsql, [...SERVER_KIT_MIGRATIONS, ...VERIFIER_MIGRATIONS]);
-  await migrate(isql, ALL_MIGRATIONS);
-  verifier = await createVerifier({
-    config: loadVerifierConfig({
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'wallet-verifier-')),
-      NODE_ENV: 'test',
-      VERIFIER_URL: VERIFIER,
-      VERIFIER_RATE_LIMIT: '0',
-      VERIFIER_STATUS_MIN_TTL: '0',
-      VERIFIER_OUTBOUND_INSECURE: 'true',
-    }),
-    sql: vsql,
-    kms: staticKms([new Uint8Array(32).fill(3)]),
-    logger: silentLogger(),
-    fetch: route,
-    resolve: async () => ['93.184.216.34'],
-    background: false,
-  });
-  await seedDemoRelyingParties(verifier.ctx);
-  issuer = await createIssuer({
-    config: loadIssuerConfig({
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'wallet-issuer-')),
-      NODE_ENV: 'test',
-      ISSUER_URL: ISSUER,
-      ISSUER_RATE_LIMIT: '0',
-      ISSUER_SEED_CITIZENS: '0',
-      ISSUER_STATUS_LIST_SIZE: '4096',
-      ISSUER_STATUS_TTL: '1',
-    }),
-    sql: isql,
-    kms: staticKms([new Uint8Array(32).fill(7)]),
-    logger: silentLogger(),
-    trust: verifierTrustRegistration(verifier.ctx),
-  });
-  await seedDemoRegister(issuer.ctx, { count: 2, seed: 'wallet-test' });
-  const jwks = (await (await verifier.app.request(`${VERIFIER}/.well-known/jwks.json`)).json()) as {
-    keys: { kid: string }[];
-  };
-  wallet = createWallet({
-    store: memoryStore(),
-    fetch: route,
-    vault: { iterations: 1000 },
-    config: {
-      walletUrl: 'https://wallet.test',
-      helpline: '1688-0990',
-      allowHttp: false,
-      trust: {
-        bundleUrl: `${VERIFIER}/v1/trust-bundle`,
-        registryKeys: jwks.keys.map((k) => ({ kid: k.kid, jwk: k })),
-      },
-    },
-  });
+  services = await startServices(NAME);
+  ({ issuer, verifier, wallet } = services);
 }, 60_000);
 
 afterAll(async () => {
-  await issuer?.stop();
-  await verifier?.stop();
-  for (const s of sqls) await s.close();
+  await services?.stop();
 });
 
 describe('the wallet against the issuer and verifier services', () => {
