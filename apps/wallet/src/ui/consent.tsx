@@ -63,14 +63,24 @@ export function Consent(props: {
           id={id}
           type="checkbox"
           checked={ticked.has(i.key)}
-          disabled={props.busy === true || (i.required && !i.separate && i.exceeds === undefined)}
+          disabled={
+            props.busy === true ||
+            i.withheld !== undefined ||
+            (i.required && !i.separate && i.exceeds === undefined)
+          }
           onChange={(e) => toggle(i.key, e.target.checked)}
         />
         <label htmlFor={id}>
           <span className="claim-label">{label}</span>
           {value !== '' && <span className="claim-value">{value}</span>}
           <span className="claim-tags">
-            {i.exceeds !== undefined && (
+            {i.withheld !== undefined && (
+              <span className="tag warn">
+                <span aria-hidden="true">⛔ </span>
+                {t('withheldNoBasis')}
+              </span>
+            )}
+            {i.exceeds !== undefined && i.withheld === undefined && (
               <span className="tag warn">
                 <span aria-hidden="true">⚠ </span>
                 {exceedsText(i)}

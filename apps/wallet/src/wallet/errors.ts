@@ -32,6 +32,8 @@ export const WALLET_ERROR_CODES = Object.freeze({
   ERR_WALLET_REQUEST_INVALID: 'A presentation request (link or QR) is malformed.',
   ERR_WALLET_NO_MATCHING_CARD: 'No card in the wallet can answer the request.',
   ERR_WALLET_CONSENT_INCOMPLETE: 'The claims left ticked no longer answer the request.',
+  ERR_WALLET_RRN_NO_LEGAL_BASIS:
+    'A resident number was to be shared with a party that has no legal basis for it.',
   ERR_WALLET_VERIFIER_REJECTED: 'The verifier rejected the presentation (its code in `details`).',
   ERR_WALLET_CARD_UNKNOWN: 'No such card in the wallet.',
   ERR_WALLET_IN_PERSON_UNAVAILABLE:

@@ -314,6 +314,31 @@ describe('the licence in both forms', () => {
       ]);
     });
 
+    test('an anonymous reader never gets the resident number, even if the citizen ticks it', async () => {
+      const exchange = await wallet.inPersonOpen();
+      const reader = await startRelayReader(exchange.uri, { fetch: route });
+      await reader.request({
+        docRequests: [
+          { docType: MDL, nameSpaces: { [KR_MDL_NAMESPACE]: { name: false, rrn: false } } },
+        ],
+      });
+      const ask = await wallet.inPersonAwait(exchange);
+      const rrn = ask.model.items.find((i) => i.name === 'rrn');
+      expect(rrn).toMatchObject({ sensitivity: 'rrn', withheld: 'no-legal-basis' });
+      expect(defaultTicked(ask.model).has(rrn?.key ?? '')).toBe(false);
+      const all = new Set(ask.model.items.map((i) => i.key));
+      const history = (await wallet.history()).length;
+      await expect(wallet.inPersonAnswer(ask, all)).rejects.toMatchObject({
+        code: 'ERR_WALLET_RRN_NO_LEGAL_BASIS',
+      });
+      // Nothing reached the reader; the attempt is in the history as failed, with no value.
+      await expect(reader.response(3)).rejects.toMatchObject({ code: expect.any(String) });
+      const h = await wallet.history();
+      expect(h).toHaveLength(history + 1);
+      expect(h[0]).toMatchObject({ outcome: 'failed', errorCode: 'ERR_WALLET_RRN_NO_LEGAL_BASIS' });
+      expect(JSON.stringify(h[0])).not.toContain(String((await wallet.card(cardId)).claims['rrn']));
+    });
+
     test('a refusal ends the session: the reader gets nothing (ERR_MDOC_SESSION_TERMINATED)', async () => {
       const exchange = await wallet.inPersonOpen();
       const reader = await startRelayReader(exchange.uri, { fetch: route });

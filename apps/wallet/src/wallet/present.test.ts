@@ -171,8 +171,39 @@ describe('consent model', () => {
     expect(() => disclosures(model, ticked)).toThrow(
       expect.objectContaining({ code: 'ERR_WALLET_CONSENT_INCOMPLETE' }),
     );
+    // A party without a legal basis never gets the resident number, even if it is ticked.
+    expect(by['rrn']).toMatchObject({ withheld: 'no-legal-basis' });
     const all = new Set(model.items.map((i) => i.key));
-    expect(disclosures(model, all)).toEqual([[['name'], ['rrn'], ['portrait']]]);
+    expect(() => disclosures(model, all)).toThrow(
+      expect.objectContaining({ code: 'ERR_WALLET_RRN_NO_LEGAL_BASIS' }),
+    );
+  });
+
+  test('the resident number is shared only with a party whose registration records a legal basis', async () => {
+    const { card } = await fixtures();
+    const base = ask(licenceQuery(['name', 'rrn']));
+    const lawful = buildConsent(
+      { ...base, party: { ...base.party, rrnLegalBasis: '금융실명법 제3조' } },
+      [card],
+    );
+    const rrn = lawful.items.find((i) => i.path[0] === 'rrn');
+    expect(rrn?.withheld).toBeUndefined();
+    expect(rrn).toMatchObject({ separate: true });
+    const all = new Set(lawful.items.map((i) => i.key));
+    expect(disclosures(lawful, all)).toEqual([[['name'], ['rrn']]]);
+    // The registration lists the claim but the verifier's check says the basis is missing.
+    const flagged = buildConsent(
+      {
+        ...base,
+        party: { ...base.party, rrnLegalBasis: '금융실명법 제3조' },
+        exceeds: [{ credential: 'dl', vct: DL, path: ['rrn'], reason: 'no-legal-basis' }],
+      },
+      [card],
+    );
+    expect(flagged.items.find((i) => i.path[0] === 'rrn')?.withheld).toBe('no-legal-basis');
+    expect(() => disclosures(flagged, new Set(flagged.items.map((i) => i.key)))).toThrow(
+      expect.objectContaining({ code: 'ERR_WALLET_RRN_NO_LEGAL_BASIS' }),
+    );
   });
 
   test('claims beyond the registration are marked and unticked', async () => {

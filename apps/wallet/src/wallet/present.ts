@@ -181,6 +181,12 @@ export interface ConsentItem {
   readonly exceeds?: RpDenyReason;
   /** Portrait or resident number: asked about separately. */
   readonly separate: boolean;
+  /**
+   * Never shared with this party: a resident number asked without a legal basis recorded in the
+   * party's registration (an in-person reader has no registration at all). Ticking it is
+   * `ERR_WALLET_RRN_NO_LEGAL_BASIS`.
+   */
+  readonly withheld?: 'no-legal-basis';
   /** The profile claim name (for display masks); an mdoc element's mapped claim. */
   readonly name: string;
   /** mdoc only: the reader says it intends to retain the element (`intent_to_retain`). */
@@ -348,6 +354,9 @@ export function buildConsent(
             (form === 'mso_mdoc' && x.vct === card.vct && samePath(x.path, [name]))) &&
           (form === 'mso_mdoc' || x.vct === card.vct),
       );
+      const withheld =
+        info.sensitivity === 'rrn' &&
+        (ask.party.rrnLegalBasis === null || exceeds?.reason === 'no-legal-basis');
       items.push({
         key: `${index}:${pathText(path)}`,
         selection: index,
@@ -359,6 +368,7 @@ export function buildConsent(
         required: opts.every((o) => o.some((p) => samePath(p, path))),
         ...(exceeds === undefined ? {} : { exceeds: exceeds.reason }),
         separate: askedSeparately(info.sensitivity),
+        ...(withheld ? { withheld: 'no-legal-basis' as const } : {}),
         ...(retain === undefined ? {} : { retain }),
       });
     }
@@ -390,10 +400,13 @@ export function defaultTicked(model: ConsentModel): Set<string> {
 }
 
 /**
- * The claim paths to disclose per selection for the ticked items, or
- * `ERR_WALLET_CONSENT_INCOMPLETE` when they no longer answer the request.
+ * The claim paths to disclose per selection for the ticked items: `ERR_WALLET_RRN_NO_LEGAL_BASIS`
+ * when a withheld item (a resident number without a legal basis) is ticked,
+ * `ERR_WALLET_CONSENT_INCOMPLETE` when the ticked items no longer answer the request.
  */
 export function disclosures(model: ConsentModel, ticked: ReadonlySet<string>): ClaimPath[][] {
+  if (model.items.some((i) => i.withheld !== undefined && ticked.has(i.key)))
+    throw new WalletError('ERR_WALLET_RRN_NO_LEGAL_BASIS');
   return model.selections.map((s, index) => {
     const paths = model.items
       .filter((i) => i.selection === index && ticked.has(i.key))

@@ -122,6 +122,7 @@ const KO = {
     '{party}은(는) 아래 정보를 요청하도록 등록되어 있지 않습니다. 꼭 필요한 경우가 아니면 제출하지 마세요.',
   exceedsClaim: '등록되지 않은 요청',
   exceedsNoBasis: '주민등록번호를 처리할 법적 근거 없음',
+  withheldNoBasis: '법적 근거가 없어 제출되지 않음',
   separateTitle: '따로 동의가 필요한 정보',
   separatePortrait: '얼굴 사진도 제출합니다',
   separateRrn: '주민등록번호 전체도 제출합니다',
@@ -353,6 +354,7 @@ const EN: WalletStrings = {
     '{party} is not registered to ask for the information below. Do not share it unless you must.',
   exceedsClaim: 'Not registered',
   exceedsNoBasis: 'No legal basis for resident numbers',
+  withheldNoBasis: 'Not shared: no legal basis',
   separateTitle: 'Information that needs your separate consent',
   separatePortrait: 'Also share my face photo',
   separateRrn: 'Also share my full resident registration number',
@@ -510,6 +512,8 @@ export const WALLET_ERROR_MESSAGES: Readonly<{
     ERR_WALLET_NO_MATCHING_CARD: '이 요청에 맞는 신분증이 지갑에 없습니다.',
     ERR_WALLET_CONSENT_INCOMPLETE:
       '선택한 정보만으로는 이 요청에 답할 수 없습니다. 필요한 항목을 선택하거나 거절하세요.',
+    ERR_WALLET_RRN_NO_LEGAL_BASIS:
+      '이곳은 주민등록번호를 처리할 법적 근거가 등록되어 있지 않아 주민등록번호를 제출할 수 없습니다.',
     ERR_WALLET_VERIFIER_REJECTED: '확인하는 곳이 제출한 신분증을 받아들이지 않았습니다.',
     ERR_WALLET_CARD_UNKNOWN: '그런 신분증이 지갑에 없습니다.',
     ERR_STATUS_SUSPENDED:
@@ -573,6 +577,8 @@ export const WALLET_ERROR_MESSAGES: Readonly<{
     ERR_WALLET_NO_MATCHING_CARD: 'No card in your wallet can answer this request.',
     ERR_WALLET_CONSENT_INCOMPLETE:
       'What you left ticked does not answer this request. Tick what is needed, or refuse.',
+    ERR_WALLET_RRN_NO_LEGAL_BASIS:
+      'This party has no legal basis on record for resident numbers, so yours cannot be shared.',
     ERR_WALLET_VERIFIER_REJECTED: 'The checker did not accept the card.',
     ERR_WALLET_CARD_UNKNOWN: 'No such card in your wallet.',
     ERR_STATUS_SUSPENDED:
