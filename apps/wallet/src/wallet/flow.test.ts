@@ -101,6 +101,14 @@ describe('the wallet against the issuer and verifier services', () => {
     expect((await result('convenience-store', created.transaction_id))['status']).toBe('refused');
   });
 
+  test('an offline one-way QR never carries the resident number (nobody asked with a legal basis)', async () => {
+    const history = (await wallet.history()).length;
+    await expect(wallet.offlineOneWay(cardId, [['name'], ['rrn']])).rejects.toMatchObject({
+      code: 'ERR_WALLET_RRN_NO_LEGAL_BASIS',
+    });
+    expect(await wallet.history()).toHaveLength(history);
+  });
+
   test('a bank asking beyond its registration is marked, and those claims are unticked', async () => {
     const bank = DEMO_RELYING_PARTIES.find((r) => r.id === 'bank');
     if (bank === undefined) throw new Error('no bank');

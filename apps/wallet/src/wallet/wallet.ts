@@ -57,7 +57,7 @@ import {
   type VerifiedAsk,
   verifyAsk,
 } from './present.js';
-import { typeOf } from './profile.js';
+import { legalBasisRequired, typeOf } from './profile.js';
 import type { KvStore } from './store.js';
 import { createWalletTrust, parseTrustAnchors, type WalletTrust } from './trust.js';
 import { createVault, type Vault, type VaultOptions } from './vault.js';
@@ -507,8 +507,11 @@ export function createWallet(options: CreateWalletOptions): Wallet {
       });
     },
     async offlineOneWay(cardId, paths) {
-      const qr = await presentCard(cardId, paths, 'one-way', true);
       const card = await getCard(vault, cardId);
+      // Shown to whoever looks: no party, so no legal basis for a resident number.
+      if (paths.some((p) => legalBasisRequired(card.vct, p)))
+        throw new WalletError('ERR_WALLET_RRN_NO_LEGAL_BASIS');
+      const qr = await presentCard(cardId, paths, 'one-way', true);
       await addHistory(vault, {
         kind: 'offline-presentation',
         outcome: 'shown',
