@@ -6,11 +6,9 @@
  * plays the citizen's wallet; the portal server plays the ISO 18013-5 reader and verifies with
  * the ledger, the IACA roots and the status lists. Then every hostile input with its code.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signCompactJws } from '@openmid/core/jose';
 import { type GeneratedKeyPair, generateKeyPair } from '@openmid/core/keys';
 import {
   createDeviceResponse,
@@ -30,6 +28,7 @@ import {
   revokeCitizen,
   seedDemoRegister,
 } from '@openmid/issuer';
+import { type CredentialOffer, redeemOffer } from '@openmid/issuer/testing';
 import { nodeMigrations } from '@openmid/ledger-service';
 import { createTestLedgerNode, type TestLedgerNode } from '@openmid/ledger-service/testing';
 import {
@@ -65,7 +64,6 @@ import { createInPersonReader, POLICE_ELEMENTS } from './inperson.js';
 const ISSUER = 'https://police.example';
 const LEDGER_URL = 'http://ledger.test';
 const PORTAL = 'http://localhost:7000';
-const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
 
 const form = (body: Record<string, string>, site = 'same-origin') => ({
   method: 'POST',
@@ -228,56 +226,19 @@ describe('the police checkpoint reads the licence in person', () => {
 
   /** OpenID4VCI 1.0: the offer's pre-authorized code → the licence as an mdoc under a new key. */
   async function redeemMdoc(
-    offer: { grants: Record<string, Record<string, string>> },
+    offer: CredentialOffer,
     txCode: string,
   ): Promise<{ credential: string; key: GeneratedKeyPair }> {
-    const call = (path: string, init?: RequestInit) =>
-      Promise.resolve(issuer.app.request(`${ISSUER}${path}`, init));
-    const dpopKey = await generateKeyPair('ES256');
-    const dpop = (htm: string, htu: string, extra: Record<string, unknown> = {}) =>
-      signCompactJws(
-        { jti: randomBytes(12).toString('base64url'), htm, htu, iat: clock(), ...extra },
-        { typ: 'dpop+jwt', signer: dpopKey.signer, header: { jwk: dpopKey.publicJwk } },
-      );
-    const token = await call('/token', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        dpop: await dpop('POST', `${ISSUER}/token`),
-      },
-      body: new URLSearchParams({
-        grant_type: PRE_AUTH,
-        'pre-authorized_code': offer.grants[PRE_AUTH]?.['pre-authorized_code'] as string,
-        tx_code: txCode,
-      }).toString(),
-    });
-    expect(token.status).toBe(200);
-    const { access_token } = (await token.json()) as { access_token: string };
-    const { c_nonce } = (await (await call('/nonce', { method: 'POST' })).json()) as {
-      c_nonce: string;
-    };
     const key = await generateKeyPair('ES256', { extractable: false });
-    const proof = await signCompactJws(
-      { aud: ISSUER, iat: clock(), nonce: c_nonce },
-      { typ: 'openid4vci-proof+jwt', signer: key.signer, header: { jwk: key.publicJwk } },
-    );
-    const res = await call('/credential', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `DPoP ${access_token}`,
-        dpop: await dpop('POST', `${ISSUER}/credential`, {
-          ath: createHash('sha256').update(access_token).digest('base64url'),
-        }),
-      },
-      body: JSON.stringify({
-        credential_configuration_id: 'driving-licence-mdoc',
-        proofs: { jwt: [proof] },
-      }),
+    const [credential] = await redeemOffer({
+      call: (url, init) => issuer.app.request(url, init),
+      offer,
+      txCode,
+      configurationId: 'driving-licence-mdoc',
+      holders: [key],
+      now: clock,
     });
-    expect(res.status, await res.clone().text()).toBe(200);
-    const body = (await res.json()) as { credentials: { credential: string }[] };
-    return { credential: body.credentials[0]?.credential as string, key };
+    return { credential: credential as string, key };
   }
 
   /** The citizen's wallet: open a relay session and show its QR code (the `mdoc:` text). */

@@ -8,11 +8,9 @@
  * the verified result. Then the issuer revokes the credential and the same kind of presentation
  * fails with ERR_STATUS_REVOKED once the verifier's cached status list expires.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signCompactJws } from '@openmid/core/jose';
 import { type GeneratedKeyPair, generateKeyPair } from '@openmid/core/keys';
 import { useNodeCrypto } from '@openmid/core/node';
 import { type ClaimPath, parseSdJwt, presentSdJwt } from '@openmid/core/sd-jwt';
@@ -26,6 +24,7 @@ import {
   revokeCitizen,
   seedDemoRegister,
 } from '@openmid/issuer';
+import { readOffer, redeemOffer } from '@openmid/issuer/testing';
 import { migrate, openPglite, type Sql, silentLogger, staticKms } from '@openmid/server-kit';
 import { describeStores } from '@openmid/server-kit/testing';
 import {
@@ -53,7 +52,6 @@ useNodeCrypto();
 
 const ISSUER = 'https://issuer.example';
 const VERIFIER = 'https://verifier.example';
-const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
 
 describeStores(
   'issue → present → verify → revoke, end to end',
@@ -64,8 +62,6 @@ describeStores(
     let verifier: Verifier;
     let bankKey: string;
 
-    const issuerCall = (path: string, init?: RequestInit) =>
-      Promise.resolve(issuer.app.request(`${ISSUER}${path}`, init));
     const verifierCall = (path: string, init?: RequestInit) =>
       Promise.resolve(
         verifier.app.request(path.startsWith('http') ? path : `${VERIFIER}${path}`, init),
@@ -129,55 +125,15 @@ describeStores(
         type: 'resident-id',
         actor: 'system',
       });
-      const offerJson = JSON.parse(
-        new URL(
-          offer.credential_offer_uri.replace('openid-credential-offer://', 'https://x/'),
-        ).searchParams.get('credential_offer') as string,
-      );
-      const code = offerJson.grants[PRE_AUTH]['pre-authorized_code'] as string;
-      const dpopKey = await generateKeyPair('ES256');
-      const dpop = (htm: string, htu: string, extra: Record<string, unknown> = {}) =>
-        signCompactJws(
-          { jti: randomBytes(12).toString('base64url'), htm, htu, iat: clock(), ...extra },
-          { typ: 'dpop+jwt', signer: dpopKey.signer, header: { jwk: dpopKey.publicJwk } },
-        );
-      const token = await issuerCall('/token', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          dpop: await dpop('POST', `${ISSUER}/token`),
-        },
-        body: new URLSearchParams({
-          grant_type: PRE_AUTH,
-          'pre-authorized_code': code,
-          tx_code: offer.tx_code,
-        }).toString(),
+      const [credential] = await redeemOffer({
+        call: (url, init) => issuer.app.request(url, init),
+        offer: await readOffer(offer.credential_offer_uri, (url) => issuer.app.request(url)),
+        txCode: offer.tx_code,
+        configurationId: 'resident-id',
+        holders: [holder],
+        now: clock,
       });
-      expect(token.status).toBe(200);
-      const { access_token } = (await token.json()) as { access_token: string };
-      const { c_nonce } = (await (await issuerCall('/nonce', { method: 'POST' })).json()) as {
-        c_nonce: string;
-      };
-      const proof = await signCompactJws(
-        { aud: ISSUER, iat: clock(), nonce: c_nonce },
-        { typ: 'openid4vci-proof+jwt', signer: holder.signer, header: { jwk: holder.publicJwk } },
-      );
-      const ath = createHash('sha256').update(access_token).digest('base64url');
-      const res = await issuerCall('/credential', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `DPoP ${access_token}`,
-          dpop: await dpop('POST', `${ISSUER}/credential`, { ath }),
-        },
-        body: JSON.stringify({
-          credential_configuration_id: 'resident-id',
-          proofs: { jwt: [proof] },
-        }),
-      });
-      expect(res.status, await res.clone().text()).toBe(200);
-      const body = (await res.json()) as { credentials: { credential: string }[] };
-      return body.credentials[0]?.credential as string;
+      return credential as string;
     }
 
     /** The wallet's trust: the verifier's bundle, verified with the key from its JWKS. */

@@ -9,11 +9,9 @@
  * status, and maps the elements back to the profile's claim names. Then every refusal with its
  * code, the revoked licence, and an in-person session through the relay.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signCompactJws } from '@openmid/core/jose';
 import { type GeneratedKeyPair, generateKeyPair } from '@openmid/core/keys';
 import {
   createDemoPki,
@@ -33,6 +31,7 @@ import {
   revokeCitizen,
   seedDemoRegister,
 } from '@openmid/issuer';
+import { readOffer, redeemOffer } from '@openmid/issuer/testing';
 import { nodeMigrations } from '@openmid/ledger-service';
 import { createTestLedgerNode, type TestLedgerNode } from '@openmid/ledger-service/testing';
 import { migrate, openPglite, type Sql, silentLogger, staticKms } from '@openmid/server-kit';
@@ -61,7 +60,6 @@ import { makeVerifier, type TestClock, type TestVerifier, testClock } from './te
 
 const ISSUER = 'https://police.example';
 const LEDGER_URL = 'http://ledger.test';
-const PRE_AUTH = 'urn:ietf:params:oauth:grant-type:pre-authorized_code';
 
 describeStores(
   'the licence as an mdoc: OpenID4VCI → OpenID4VP and in person, on the trust ledger',
@@ -76,8 +74,6 @@ describeStores(
     /** Two mdoc copies (base64url IssuerSigned) and their device keys. */
     const copies: { credential: string; key: GeneratedKeyPair }[] = [];
 
-    const issuerCall = (path: string, init?: RequestInit) =>
-      Promise.resolve(issuer.app.request(`${ISSUER}${path}`, init));
     const relayFetch: RelayFetch = (input, init) => v.request(input, init);
 
     beforeAll(async () => {
@@ -146,66 +142,20 @@ describeStores(
         copies: n,
         actor: 'system',
       });
-      const object = JSON.parse(
-        new URL(
-          offer.credential_offer_uri.replace('openid-credential-offer://', 'https://x/'),
-        ).searchParams.get('credential_offer') as string,
-      );
+      const object = await readOffer(offer.credential_offer_uri, (url) => issuer.app.request(url));
       expect(object.credential_configuration_ids).toContain('driving-licence-mdoc');
-      const dpopKey = await generateKeyPair('ES256');
-      const dpop = (htm: string, htu: string, extra: Record<string, unknown> = {}) =>
-        signCompactJws(
-          { jti: randomBytes(12).toString('base64url'), htm, htu, iat: clock(), ...extra },
-          { typ: 'dpop+jwt', signer: dpopKey.signer, header: { jwk: dpopKey.publicJwk } },
-        );
-      const token = await issuerCall('/token', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          dpop: await dpop('POST', `${ISSUER}/token`),
-        },
-        body: new URLSearchParams({
-          grant_type: PRE_AUTH,
-          'pre-authorized_code': object.grants[PRE_AUTH]['pre-authorized_code'],
-          tx_code: offer.tx_code,
-        }).toString(),
-      });
-      expect(token.status).toBe(200);
-      const { access_token } = (await token.json()) as { access_token: string };
-      const { c_nonce } = (await (await issuerCall('/nonce', { method: 'POST' })).json()) as {
-        c_nonce: string;
-      };
       const keys = await Promise.all(
         Array.from({ length: n }, () => generateKeyPair('ES256', { extractable: false })),
       );
-      const proofs = await Promise.all(
-        keys.map((k) =>
-          signCompactJws(
-            { aud: ISSUER, iat: clock(), nonce: c_nonce },
-            { typ: 'openid4vci-proof+jwt', signer: k.signer, header: { jwk: k.publicJwk } },
-          ),
-        ),
-      );
-      const res = await issuerCall('/credential', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `DPoP ${access_token}`,
-          dpop: await dpop('POST', `${ISSUER}/credential`, {
-            ath: createHash('sha256').update(access_token).digest('base64url'),
-          }),
-        },
-        body: JSON.stringify({
-          credential_configuration_id: 'driving-licence-mdoc',
-          proofs: { jwt: proofs },
-        }),
+      const credentials = await redeemOffer({
+        call: (url, init) => issuer.app.request(url, init),
+        offer: object,
+        txCode: offer.tx_code,
+        configurationId: 'driving-licence-mdoc',
+        holders: keys,
+        now: clock,
       });
-      expect(res.status, await res.clone().text()).toBe(200);
-      const body = (await res.json()) as { credentials: { credential: string }[] };
-      return body.credentials.map((c, i) => ({
-        credential: c.credential,
-        key: keys[i] as GeneratedKeyPair,
-      }));
+      return credentials.map((credential, i) => ({ credential, key: keys[i] as GeneratedKeyPair }));
     }
 
     /** A relying party asks (preset or DCQL); returns the transaction and the holder's view. */
