@@ -19,26 +19,16 @@ import {
   mdocValueToJson,
   verifyIssuerSigned,
 } from '@openmid/core/mdoc';
+import { bootstrapAdminKey, type Issuer, revokeCitizen } from '@openmid/issuer';
 import {
-  bootstrapAdminKey,
-  createIssuer,
-  ALL_MIGRATIONS as ISSUER_MIGRATIONS,
-  type Issuer,
-  loadIssuerConfig,
-  revokeCitizen,
-  seedDemoRegister,
-} from '@openmid/issuer';
-import { type CredentialOffer, redeemOffer } from '@openmid/issuer/testing';
+  type CredentialOffer,
+  type LedgerIssuer,
+  redeemOffer,
+  startLedgerIssuer,
+} from '@openmid/issuer/testing';
 import { nodeMigrations } from '@openmid/ledger-service';
 import { createTestLedgerNode, type TestLedgerNode } from '@openmid/ledger-service/testing';
-import {
-  createLogger,
-  migrate,
-  openPglite,
-  type Sql,
-  silentLogger,
-  staticKms,
-} from '@openmid/server-kit';
+import { createLogger, migrate, openPglite, type Sql } from '@openmid/server-kit';
 import {
   createRelayEngagement,
   holderAwaitRequest,
@@ -75,7 +65,7 @@ describe('the police checkpoint reads the licence in person', () => {
   let clock: TestClock;
   let ledgerSql: Sql;
   let node: TestLedgerNode;
-  let issuerSql: Sql;
+  let issued: LedgerIssuer;
   let issuer: Issuer;
   let verifierSql: Sql;
   let v: TestVerifier;
@@ -118,33 +108,15 @@ describe('the police checkpoint reads the licence in person', () => {
       outbound: async (input, init) =>
         input.startsWith(ISSUER) ? issuer.app.request(input, init) : undefined,
     });
-    const issuerDir = mkdtempSync(join(tmpdir(), 'openmid-portal-issuer-'));
-    issuerSql = await openPglite();
-    await migrate(issuerSql, ISSUER_MIGRATIONS);
-    issuer = await createIssuer({
-      config: loadIssuerConfig({
-        DATA_DIR: issuerDir,
-        NODE_ENV: 'development',
-        ISSUER_URL: ISSUER,
-        ISSUER_RATE_LIMIT: '0',
-        ISSUER_SEED_CITIZENS: '0',
-        ISSUER_STATUS_LIST_SIZE: '4096',
-        ISSUER_LEDGER_URL: LEDGER_URL,
-        ISSUER_LEDGER_ADMIN_KEY: node.adminKey,
-        ISSUER_LEDGER_LOG_KEY: JSON.stringify(node.logKey),
-      }),
-      sql: issuerSql,
-      kms: staticKms([new Uint8Array(32).fill(5)]),
-      logger: silentLogger(),
+    issued = await startLedgerIssuer({
+      url: ISSUER,
+      ledger: { url: LEDGER_URL, adminKey: node.adminKey, logKey: node.logKey, fetch: node.fetch },
       clock,
-      ledgerFetch: node.fetch,
+      seed: 'openmid-portal',
     });
+    issuer = issued.issuer;
     await bootstrapAdminKey(issuer.ctx);
-    await seedDemoRegister(issuer.ctx, { count: 6, seed: 'openmid-portal' });
-    const r = await issuerSql.query<{ citizen_id: string }>(
-      "SELECT citizen_id FROM register_records WHERE type = 'driving-licence' ORDER BY citizen_id LIMIT 1",
-    );
-    citizen = r.rows[0]?.citizen_id as string;
+    citizen = await issued.citizenWith('driving-licence');
     await v.ctx.ledger?.trust.refresh();
 
     // The portal pins the ledger's log key from the ledger's data folder, as `openmid start` runs it.
@@ -156,7 +128,7 @@ describe('the police checkpoint reads the licence in person', () => {
       VERIFIER_URL,
       LEDGER_URL,
       LEDGER_DATA_DIR: ledgerDir,
-      ISSUER_DATA_DIR: issuerDir,
+      ISSUER_DATA_DIR: issued.dataDir,
     });
     const logger = createLogger({
       level: 'debug',
@@ -177,9 +149,8 @@ describe('the police checkpoint reads the licence in person', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await issuer?.stop();
+    await issued?.close();
     await v?.verifier.stop();
-    await issuerSql?.close();
     await verifierSql?.close();
     await node?.close();
     await ledgerSql?.close();

@@ -1,17 +1,3 @@
-/**
- * The driving licence as an ISO mdoc, issued and presented next to the SD-JWT VC (issue 7 §2), in
- * process on both stores with a development trust ledger: the issuer service registers its
- * document-signer key and the mDL doctype on the ledger and issues a batch of two mdocs through
- * OpenID4VCI 1.0 (pre-authorized code, DPoP, two key proofs); a scripted holder (core mdoc engine
- * and the SDK's wallet helpers) answers a police checkpoint's OpenID4VP 1.0 `mso_mdoc` request
- * (DCQL, handover SessionTranscript of that request, direct_post.jwt); the verifier checks the IACA
- * chain (discovered from the issuer's `/iaca`) AND the ledger registration of the DS key, the
- * status, and maps the elements back to the profile's claim names. Then every refusal with its
- * code, the revoked licence, and an in-person session through the relay.
- */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type GeneratedKeyPair, generateKeyPair } from '@openmid/core/keys';
 import {
   createDemoPki,
@@ -22,19 +8,16 @@ import {
   MDL_NAMESPACE,
   openid4vpSessionTranscript,
 } from '@openmid/core/mdoc';
+import { createOffer, type Issuer, revokeCitizen } from '@openmid/issuer';
 import {
-  createIssuer,
-  createOffer,
-  ALL_MIGRATIONS as ISSUER_MIGRATIONS,
-  type Issuer,
-  loadIssuerConfig,
-  revokeCitizen,
-  seedDemoRegister,
-} from '@openmid/issuer';
-import { readOffer, redeemOffer } from '@openmid/issuer/testing';
+  type LedgerIssuer,
+  readOffer,
+  redeemOffer,
+  startLedgerIssuer,
+} from '@openmid/issuer/testing';
 import { nodeMigrations } from '@openmid/ledger-service';
 import { createTestLedgerNode, type TestLedgerNode } from '@openmid/ledger-service/testing';
-import { migrate, openPglite, type Sql, silentLogger, staticKms } from '@openmid/server-kit';
+import { migrate, openPglite, type Sql } from '@openmid/server-kit';
 import { describeStores } from '@openmid/server-kit/testing';
 import {
   createMdocIssuerTrust,
@@ -67,7 +50,7 @@ describeStores(
     let clock: TestClock;
     let ledgerSql: Sql;
     let node: TestLedgerNode;
-    let issuerSql: Sql;
+    let issued: LedgerIssuer;
     let issuer: Issuer;
     let v: TestVerifier;
     let citizen: string;
@@ -94,39 +77,26 @@ describeStores(
         outbound: async (input, init) =>
           input.startsWith(ISSUER) ? issuer.app.request(input, init) : undefined,
       });
-      issuerSql = await openPglite();
-      await migrate(issuerSql, ISSUER_MIGRATIONS);
-      issuer = await createIssuer({
-        config: loadIssuerConfig({
-          DATA_DIR: mkdtempSync(join(tmpdir(), 'openmid-mdoc-issuer-')),
-          NODE_ENV: 'development',
-          ISSUER_URL: ISSUER,
-          ISSUER_RATE_LIMIT: '0',
-          ISSUER_SEED_CITIZENS: '0',
-          ISSUER_STATUS_LIST_SIZE: '4096',
-          ISSUER_LEDGER_URL: LEDGER_URL,
-          ISSUER_LEDGER_ADMIN_KEY: node.adminKey,
-          ISSUER_LEDGER_LOG_KEY: JSON.stringify(node.logKey),
-        }),
-        sql: issuerSql,
-        kms: staticKms([new Uint8Array(32).fill(5)]),
-        logger: silentLogger(),
+      issued = await startLedgerIssuer({
+        url: ISSUER,
+        ledger: {
+          url: LEDGER_URL,
+          adminKey: node.adminKey,
+          logKey: node.logKey,
+          fetch: node.fetch,
+        },
         clock,
-        ledgerFetch: node.fetch,
+        seed: 'openmid-mdoc',
       });
-      await seedDemoRegister(issuer.ctx, { count: 6, seed: 'openmid-mdoc' });
-      const r = await issuerSql.query<{ citizen_id: string }>(
-        "SELECT citizen_id FROM register_records WHERE type = 'driving-licence' ORDER BY citizen_id LIMIT 1",
-      );
-      citizen = r.rows[0]?.citizen_id as string;
+      issuer = issued.issuer;
+      citizen = await issued.citizenWith('driving-licence');
       await v.ctx.ledger?.trust.refresh();
       copies.push(...(await obtainMdocs(2)));
     });
 
     afterAll(async () => {
-      await issuer?.stop();
+      await issued?.close();
       await v?.verifier.stop();
-      await issuerSql?.close();
       await node?.close();
       await ledgerSql?.close();
     });
